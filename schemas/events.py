@@ -1,0 +1,93 @@
+"""Versioned pydantic models for every event that crosses a topic.
+
+Consumers in other languages read the exported JSON Schema files next to this module,
+so a field change here is a contract change: bump ``schema_version`` when it breaks
+readers.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+)
+
+ArticleId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^([a-z]{2}|und)$")]
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArticleIn(_Event):
+    """An article as a source submits it: the input of the ingestion stage."""
+
+    source: Annotated[NonBlank, StringConstraints(max_length=200)] = Field(
+        description="Publisher, e.g. a site's domain such as bisnis.com"
+    )
+    url: HttpUrl | None = Field(default=None, description="Where the article was published")
+    title: Annotated[NonBlank, StringConstraints(max_length=1_000)]
+    body: NonBlank
+    published_at: UtcDatetime | None = Field(default=None, description="Publication time with a UTC offset")
+    language_hint: LanguageCode | None = Field(
+        default=None, description="The language the source claims, ISO 639-1"
+    )
+    region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 country of the publisher"
+    )
+
+
+class RawArticle(_Event):
+    """A validated article with its deterministic id, as written to the raw topic."""
+
+    schema_version: Literal[1] = 1
+    article_id: ArticleId
+    source: str
+    url: str | None = None
+    title: str
+    body: str
+    published_at: UtcDatetime | None = None
+    language_hint: LanguageCode | None = None
+    region: str | None = None
+    ingested_at: UtcDatetime
+
+
+class EnrichedArticle(RawArticle):
+    """A raw article plus what enrichment found out about it."""
+
+    language: LanguageCode = Field(description="Detected language, ISO 639-1, or 'und'")
+    language_confidence: float = Field(ge=0.0, le=1.0)
+    enriched_at: UtcDatetime
+
+
+class DeadLetter(_Event):
+    """What a stage could not process, with enough context to fix and replay it."""
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    schema_version: Literal[1] = 1
+    stage: Literal["ingestion", "enrichment", "indexing"]
+    error_type: str = Field(description="Stable machine-readable reason, e.g. invalid_json")
+    error_message: str
+    origin: str = Field(description="Where the payload came from: topic[partition]@offset or file:line")
+    source_topic: str | None = None
+    source_partition: int | None = None
+    source_offset: int | None = None
+    article_id: ArticleId | None = None
+    payload: bytes = Field(description="The original bytes, base64url-encoded in JSON")
+    failed_at: UtcDatetime

@@ -1,0 +1,1 @@
+"""Kabar's services and the small library they share."""

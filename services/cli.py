@@ -1,0 +1,195 @@
+"""The ``kabar`` command: the local stack, backfill, search, and running one service."""
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from services.common.dlq import Origin
+from services.common.settings import SERVICES, IngestionSettings, KabarSettings, StackSettings
+
+INGEST_CHUNK = 500
+
+
+def ndjson_items(paths: Sequence[Path]) -> Iterator[tuple[bytes, Origin]]:
+    """Every non-blank line of the given files (directories: their *.ndjson files)."""
+    for path in paths:
+        files = sorted(path.glob("*.ndjson")) if path.is_dir() else [path]
+        for file in files:
+            with file.open("rb") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if line.strip():
+                        yield line.rstrip(b"\r\n"), Origin.of_line(str(file), number)
+
+
+def chunked(items: Iterator[tuple[bytes, Origin]], size: int) -> Iterator[list[tuple[bytes, Origin]]]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from services.common.kafka import ensure_topics, producer
+    from services.ingestion.publish import Publisher, Summary
+
+    settings = IngestionSettings()
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    ensure_topics(settings)
+    kafka_producer = producer(settings, "kabar-ingest")
+    publisher = Publisher(settings, kafka_producer, settings.produce_timeout_s)
+    total = Summary()
+    try:
+        for chunk in chunked(ndjson_items(args.paths), INGEST_CHUNK):
+            total.outcomes.extend(publisher.publish(chunk).outcomes)
+    finally:
+        kafka_producer.close(timeout=10)
+    print(f"read {len(total.outcomes)}  accepted {total.accepted}  rejected {total.rejected}")
+    for outcome in total.outcomes:
+        if outcome.status == "rejected":
+            print(f"  rejected {outcome.origin}: {outcome.reason}: {outcome.message}")
+    if args.wait:
+        accepted_ids = {o.article_id for o in total.outcomes if o.status == "accepted" and o.article_id}
+        if not wait_indexed(settings, accepted_ids, args.wait):
+            return 1
+    return 1 if total.rejected else 0
+
+
+def wait_indexed(settings: KabarSettings, article_ids: set[str], timeout_s: float) -> bool:
+    """Polls the search alias until every id is searchable; prints progress."""
+    from elasticsearch import NotFoundError
+
+    from services.indexing.index_design import sync_client
+
+    deadline = time.monotonic() + timeout_s
+    found = 0
+    with sync_client(settings) as es:
+        while time.monotonic() < deadline:
+            try:
+                es.indices.refresh(index=settings.es_alias)
+                found = int(
+                    es.count(index=settings.es_alias, query={"ids": {"values": sorted(article_ids)}})["count"]
+                )
+            except NotFoundError:
+                found = 0
+            if found == len(article_ids):
+                print(f"indexed {found}/{len(article_ids)}")
+                return True
+            time.sleep(0.5)
+    print(f"only {found}/{len(article_ids)} indexed after {timeout_s:.0f}s", file=sys.stderr)
+    return False
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from services.indexing.index_design import sync_client
+
+    settings = KabarSettings()
+    with sync_client(settings) as es:
+        response = es.search(
+            index=settings.es_alias,
+            query={
+                "multi_match": {
+                    "query": args.query,
+                    "fields": ["title^3", "title.id^3", "title.en^3", "body", "body.id", "body.en"],
+                }
+            },
+            size=args.size,
+            source_excludes=["body"],
+        )
+    hits = response["hits"]["hits"]
+    if args.json:
+        print(json.dumps(hits, ensure_ascii=False, indent=2))
+        return 0
+    total = response["hits"]["total"]["value"]
+    print(f"{total} hits for {args.query!r}")
+    for hit in hits:
+        doc = hit["_source"]
+        published = (doc.get("published_at") or "")[:10] or "undated"
+        print(f"  {published}  {doc['language']:<3} {doc['source']:<22} {doc['title'][:90]}")
+    return 0
+
+
+def cmd_up(_: argparse.Namespace) -> int:
+    from services.stack import up
+
+    up(StackSettings())
+    return 0
+
+
+def cmd_down(_: argparse.Namespace) -> int:
+    from services.stack import down
+
+    down(StackSettings())
+    return 0
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    from services.stack import status
+
+    settings = StackSettings()
+    state = status(settings)
+    print("services")
+    for name, health in state.services.items():
+        print(f"  {name:<12} {health}")
+    print("topics (messages retained)")
+    for topic, count in state.topics.items():
+        print(f"  {topic:<20} {count}")
+    print("consumer lag")
+    for group, lag in state.lags.items():
+        print(f"  {group:<40} {lag}")
+    documents = "elasticsearch unreachable" if state.documents is None else state.documents
+    print(f"documents in {settings.es_alias}: {documents}")
+    return 0 if all(h == "ready" for h in state.services.values()) else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.service == "ingestion":
+        from services.ingestion.service import main
+    elif args.service == "enrichment":
+        from services.enrichment.service import main
+    else:
+        from services.indexing.service import main
+    main()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="kabar", description="Kabar: regional news into search.")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start the local stack and the services").set_defaults(run=cmd_up)
+    commands.add_parser("down", help="stop what `kabar up` started").set_defaults(run=cmd_down)
+    commands.add_parser("status", help="health, topic counts, lag, documents").set_defaults(run=cmd_status)
+
+    ingest = commands.add_parser("ingest", help="send NDJSON articles to the raw topic")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR")
+    ingest.add_argument("--wait", type=float, metavar="SECONDS", help="then wait until they are searchable")
+    ingest.set_defaults(run=cmd_ingest)
+
+    search = commands.add_parser("search", help="full-text search over the indexed articles")
+    search.add_argument("query")
+    search.add_argument("--size", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="print the raw hits")
+    search.set_defaults(run=cmd_search)
+
+    serve = commands.add_parser("serve", help="run one service in the foreground")
+    serve.add_argument("service", choices=SERVICES)
+    serve.set_defaults(run=cmd_serve)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    sys.exit(args.run(args))
+
+
+if __name__ == "__main__":
+    main()

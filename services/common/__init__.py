@@ -1,0 +1,1 @@
+"""What every service shares: settings, Kafka plumbing, dead letters, metrics, logs."""

@@ -1,0 +1,112 @@
+"""Kafka plumbing shared by the services and the ``kabar`` command (kafka-python)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from schemas.topics import TopicRole
+from services.common.settings import KabarSettings
+
+
+def admin_client(settings: KabarSettings, client_id: str = "kabar-admin") -> KafkaAdminClient:
+    return KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, client_id=client_id, request_timeout_ms=5_000
+    )
+
+
+def cluster_reachable(admin: KafkaAdminClient) -> bool:
+    """A real metadata round-trip, for readiness probes."""
+    try:
+        admin.list_topics()
+    except KafkaError:
+        return False
+    return True
+
+
+def ensure_topics(settings: KabarSettings, roles: Iterable[TopicRole] = tuple(TopicRole)) -> list[str]:
+    """Creates the pipeline's topics that do not exist yet; returns the ones it created.
+
+    Safe to run from several processes at once: a topic created by someone else in the
+    meantime counts as present.
+    """
+    admin = admin_client(settings)
+    try:
+        existing = set(admin.list_topics())
+        missing = [settings.topic(role) for role in roles if settings.topic(role) not in existing]
+        created = []
+        for name in missing:
+            try:
+                admin.create_topics([NewTopic(name, settings.topic_partitions, settings.topic_replication)])
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass
+        return created
+    finally:
+        admin.close()
+
+
+def producer(settings: KabarSettings, client_id: str) -> KafkaProducer:
+    """A producer that reports success only once every in-sync replica has the record."""
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=client_id,
+        acks="all",
+        retries=10,
+        retry_backoff_ms=200,
+        max_in_flight_requests_per_connection=1,
+        linger_ms=5,
+        request_timeout_ms=15_000,
+    )
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    topic: str
+    messages: int
+
+
+@dataclass(frozen=True)
+class GroupLag:
+    group: str
+    topic: str
+    lag: int
+
+
+def topic_counts(settings: KabarSettings, topics: Iterable[str]) -> list[TopicCount]:
+    """Messages retained per topic: the sum over partitions of end minus beginning offsets."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="kabar-status")
+    try:
+        counts = []
+        for topic in topics:
+            partitions = consumer.partitions_for_topic(topic) or set()
+            tps = [TopicPartition(topic, p) for p in partitions]
+            ends = consumer.end_offsets(tps) if tps else {}
+            starts = consumer.beginning_offsets(tps) if tps else {}
+            counts.append(TopicCount(topic, sum(ends[tp] - starts[tp] for tp in tps)))
+        return counts
+    finally:
+        consumer.close()
+
+
+def group_lags(settings: KabarSettings, group: str, topic: str) -> GroupLag:
+    """Messages of ``topic`` that ``group`` has not committed yet (all of them if it never did)."""
+    admin = admin_client(settings, "kabar-status")
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="kabar-status")
+    try:
+        committed = admin.list_group_offsets(group).get(group, {})
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
+        ends = consumer.end_offsets(tps) if tps else {}
+        starts = consumer.beginning_offsets(tps) if tps else {}
+        lag = 0
+        for tp in tps:
+            meta = committed.get(tp)
+            position = meta.offset if meta is not None and meta.offset >= 0 else starts[tp]
+            lag += max(ends[tp] - position, 0)
+        return GroupLag(group, topic, lag)
+    finally:
+        consumer.close()
+        admin.close()

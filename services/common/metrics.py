@@ -1,0 +1,58 @@
+"""The ``kabar_*`` metrics every service exposes on /metrics.
+
+Labels are bounded: service, stage, outcome and reason come from fixed vocabularies,
+never from article ids or urls.
+"""
+
+from importlib.metadata import version
+
+from prometheus_client import Counter, Gauge, Histogram, Info
+
+EVENTS = Counter(
+    "kabar_events_total",
+    "Events a stage finished with, by outcome (ok, dead_lettered, rejected)",
+    ["service", "stage", "outcome"],
+)
+DEAD_LETTERS = Counter(
+    "kabar_dead_letters_total",
+    "Records sent to the DLQ, by reason",
+    ["service", "stage", "reason"],
+)
+STAGE_SECONDS = Histogram(
+    "kabar_stage_seconds",
+    "Time one batch spent in a stage",
+    ["service", "stage"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+BATCH_SIZE = Histogram(
+    "kabar_batch_size",
+    "Events per processed batch",
+    ["service", "stage"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+)
+END_TO_END_SECONDS = Histogram(
+    "kabar_end_to_end_seconds",
+    "From ingested_at to acknowledged by Elasticsearch",
+    ["service"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
+)
+READY = Gauge("kabar_ready", "1 when the service's dependencies are reachable", ["service"])
+BUILD_INFO = Info("kabar_build", "Version of the running Kabar service")
+
+
+def register_service(service: str) -> None:
+    """Publishes the build info, so a scrape tells which version runs where."""
+    BUILD_INFO.info({"service": service, "version": version("kabar")})
+
+
+ES_BULK_SECONDS = Histogram(
+    "kabar_es_bulk_seconds",
+    "Latency of one bulk request to Elasticsearch",
+    ["service"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+ES_BULK_RETRIES = Counter(
+    "kabar_es_bulk_retries_total",
+    "Bulk items or requests sent again after a transient failure, by reason",
+    ["service", "reason"],
+)

@@ -1,0 +1,117 @@
+"""Settings: one frozen object per service, read from ``KABAR_*`` environment variables.
+
+Everything shared (where the servers are, topic names, service ports) lives in
+``KabarSettings`` so that ``kabar status`` and every service agree on one address book.
+"""
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.topics import TopicRole
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+ServiceName = Literal["ingestion", "enrichment", "indexing"]
+SERVICES: tuple[ServiceName, ...] = ("ingestion", "enrichment", "indexing")
+
+
+class KabarSettings(BaseSettings):
+    """Addresses and names shared by every service and by the ``kabar`` command."""
+
+    model_config = SettingsConfigDict(env_prefix="KABAR_", frozen=True, extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:29092"
+    es_url: str = "http://127.0.0.1:29200"
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_api_key: SecretStr | None = None
+    es_index_prefix: str = Field(default="kabar-articles", pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+
+    topic_raw: str = "news.raw"
+    topic_enriched: str = "news.enriched"
+    topic_dlq: str = "news.dlq"
+    topic_partitions: int = Field(default=3, ge=1)
+    topic_replication: int = Field(default=1, ge=1)
+
+    enrichment_group: str = "kabar-enrichment"
+    indexing_group: str = "kabar-indexing"
+
+    ingestion_port: int = 29081
+    enrichment_port: int = 29082
+    indexing_port: int = 29083
+    service_host: str = "127.0.0.1"
+    bind_host: str = "127.0.0.1"
+
+    log_level: LogLevel = "INFO"
+
+    def topic(self, role: TopicRole) -> str:
+        return {
+            TopicRole.RAW: self.topic_raw,
+            TopicRole.ENRICHED: self.topic_enriched,
+            TopicRole.DLQ: self.topic_dlq,
+        }[role]
+
+    def service_port(self, service: ServiceName) -> int:
+        return {
+            "ingestion": self.ingestion_port,
+            "enrichment": self.enrichment_port,
+            "indexing": self.indexing_port,
+        }[service]
+
+    def service_url(self, service: ServiceName) -> str:
+        return f"http://{self.service_host}:{self.service_port(service)}"
+
+    @property
+    def es_alias(self) -> str:
+        """The alias searches go through; monthly indices sit behind it."""
+        return self.es_index_prefix
+
+
+class IngestionSettings(KabarSettings):
+    max_body_bytes: int = Field(default=10_000_000, ge=1)
+    produce_timeout_s: float = Field(default=30.0, gt=0)
+    api_keys: tuple[SecretStr, ...] = ()
+
+
+class StreamSettings(KabarSettings):
+    """What a Faust worker needs beyond the shared addresses."""
+
+    batch_size: int = Field(default=200, ge=1)
+    batch_within_s: float = Field(default=0.5, gt=0)
+    data_dir: Path = Path(".kabar/faust")
+
+
+class EnrichmentSettings(StreamSettings):
+    """The enrichment worker's settings: the stream knobs and the shared addresses."""
+
+
+class IndexingSettings(StreamSettings):
+    bulk_backoff_s: float = Field(default=0.5, gt=0)
+    bulk_backoff_max_s: float = Field(default=30.0, gt=0)
+
+
+class StackSettings(KabarSettings):
+    """The local stack that ``kabar up`` runs: noida-db and, where installed, Prometheus."""
+
+    state_dir: Path = Path(".kabar")
+    local_servers: bool = True
+    prometheus_port: int = 29090
+    ready_timeout_s: float = Field(default=90.0, gt=0)
+
+    @property
+    def kafka_port(self) -> int:
+        return _port_of(f"kafka://{self.kafka_bootstrap.split(',')[0]}")
+
+    @property
+    def es_port(self) -> int:
+        return _port_of(self.es_url)
+
+
+def _port_of(url: str) -> int:
+    port = urlsplit(url).port
+    if port is None:
+        raise ValueError(f"{url!r} names no port")
+    return port

@@ -1,0 +1,114 @@
+"""What the two Faust workers share: app settings, health pages, batched sending."""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, cast
+
+import faust
+from faust.types import EventT
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from schemas.events import DeadLetter
+from services.common.dlq import Origin
+from services.common.logs import logging_config
+from services.common.metrics import DEAD_LETTERS, READY, register_service
+from services.common.settings import ServiceName, StreamSettings
+
+log = logging.getLogger(__name__)
+ReadyCheck = Callable[[], Awaitable[str | None]]
+
+
+def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> faust.App:
+    """A Faust app that reads from the earliest offset and writes with acks=all.
+
+    ``group`` is the Faust app id, which is also its Kafka consumer group.
+    """
+    brokers = [f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")]
+    data_dir = settings.data_dir / service
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        group,
+        broker=brokers,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication,
+        topic_disable_leader=True,
+        store="memory://",
+        datadir=str(data_dir),
+        web_bind=settings.bind_host,
+        web_host=settings.service_host,
+        web_port=settings.service_port(service),
+    )
+
+
+def batches(stream: faust.StreamT, settings: StreamSettings) -> AsyncIterator[Sequence[EventT]]:
+    """Batches of events, bounded in size and in waiting time.
+
+    The stream acks a batch's events (and so lets Faust commit their offsets) only when
+    the caller asks for the next batch, i.e. after the caller's sends were acknowledged.
+    """
+    return cast(faust.Stream, stream).take_events(settings.batch_size, within=settings.batch_within_s)
+
+
+def payload_of(event: EventT) -> bytes:
+    """A tombstone (no value) carries no article; as b"" it goes to the DLQ as invalid JSON."""
+    return cast(bytes | None, event.message.value) or b""
+
+
+def origin_of(event: EventT) -> Origin:
+    message = event.message
+    return Origin.of_record(message.topic, message.partition, message.offset)
+
+
+def add_service_pages(app: faust.App, service: ServiceName, ready_check: ReadyCheck | None = None) -> None:
+    """/healthz (alive), /readyz (dependencies reachable, partitions assigned), /metrics."""
+
+    @app.page("/healthz")
+    async def healthz(web: Any, request: Any) -> Any:
+        return web.json({"status": "ok"})
+
+    @app.page("/readyz")
+    async def readyz(web: Any, request: Any) -> Any:
+        problem = await _readiness_problem(app, ready_check)
+        READY.labels(service).set(0 if problem else 1)
+        if problem:
+            return web.json({"status": problem}, status=503)
+        return web.json({"status": "ready"})
+
+    @app.page("/metrics")
+    async def metrics(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+
+async def _readiness_problem(app: faust.App, ready_check: ReadyCheck | None) -> str | None:
+    if app.rebalancing:
+        return "rebalancing"
+    if not app.consumer.assignment():
+        return "no partitions assigned"
+    return await ready_check() if ready_check else None
+
+
+async def send_dead_letters(
+    dlq_topic: faust.TopicT, service: ServiceName, letters: Sequence[DeadLetter]
+) -> list[Awaitable[Any]]:
+    """Queues the dead letters and returns the futures that resolve on broker acks."""
+    futures = []
+    for letter in letters:
+        DEAD_LETTERS.labels(service, letter.stage, letter.error_type).inc()
+        log.warning(
+            "dead-lettered %s: %s",
+            letter.origin,
+            letter.error_type,
+            extra={"origin": letter.origin, "reason": letter.error_type, "article_id": letter.article_id},
+        )
+        futures.append(await dlq_topic.send(value=letter.model_dump_json().encode()))
+    return futures
+
+
+def run_worker(app: faust.App, service: ServiceName, level: str) -> None:
+    """Runs the worker in this process until SIGTERM/SIGINT."""
+    register_service(service)
+    faust.Worker(
+        app, loglevel=level, logging_config=logging_config(service, level)
+    ).execute_from_commandline()

@@ -1,0 +1,1 @@
+"""Enrichment: language and, later, entities and translation for every raw article."""

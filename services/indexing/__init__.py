@@ -1,0 +1,1 @@
+"""Indexing: enriched articles into Elasticsearch, idempotently, by article id."""

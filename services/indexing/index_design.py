@@ -1,0 +1,53 @@
+"""The index layout: monthly indices behind one alias, from the template file in deploy/.
+
+Monthly by publication date (ingestion date when unknown) so an article always lands in
+the same index and a re-delivery overwrites instead of duplicating.
+"""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from services.common.settings import KabarSettings
+
+TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch" / "articles.template.json"
+
+
+def index_for(prefix: str, published_at: datetime | None, ingested_at: datetime) -> str:
+    moment = published_at or ingested_at
+    return f"{prefix}-{moment:%Y.%m}"
+
+
+def index_template(settings: KabarSettings) -> dict[str, Any]:
+    """The template body with the configured prefix as pattern and alias."""
+    body: dict[str, Any] = json.loads(TEMPLATE_FILE.read_text("utf-8"))
+    body["index_patterns"] = [f"{settings.es_index_prefix}-*"]
+    body["template"]["aliases"] = {settings.es_alias: {}}
+    return body
+
+
+def es_client_options(settings: KabarSettings) -> dict[str, Any]:
+    """Connection options shared by the sync and async clients; secrets stay in SecretStr
+    until this call."""
+    options: dict[str, Any] = {"hosts": [settings.es_url], "request_timeout": 30}
+    if settings.es_api_key is not None:
+        options["api_key"] = settings.es_api_key.get_secret_value()
+    elif settings.es_username and settings.es_password is not None:
+        options["basic_auth"] = (settings.es_username, settings.es_password.get_secret_value())
+    return options
+
+
+def sync_client(settings: KabarSettings) -> Elasticsearch:
+    return Elasticsearch(**es_client_options(settings))
+
+
+def async_client(settings: KabarSettings) -> AsyncElasticsearch:
+    return AsyncElasticsearch(**es_client_options(settings))
+
+
+def install_index_template(es: Elasticsearch, settings: KabarSettings) -> None:
+    """Idempotent: putting the same template again changes nothing."""
+    es.indices.put_index_template(name=settings.es_index_prefix, **index_template(settings))

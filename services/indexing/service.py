@@ -1,0 +1,88 @@
+"""The indexing worker: enriched topic -> bulk upserts by article id -> Elasticsearch.
+
+Offsets of a batch are committed only after its bulk response (and its dead letters'
+acks), because the stream acks a batch only when the loop asks for the next one.
+"""
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+
+import faust
+
+from services.common.kafka import ensure_topics
+from services.common.metrics import BATCH_SIZE, END_TO_END_SECONDS, EVENTS, STAGE_SECONDS
+from services.common.settings import IndexingSettings
+from services.common.stream import (
+    add_service_pages,
+    batches,
+    origin_of,
+    payload_of,
+    run_worker,
+    send_dead_letters,
+    stream_app,
+)
+from services.indexing.bulk import Backoff, write_bulk
+from services.indexing.index_design import async_client, index_template
+from services.indexing.transform import Record, plan_batch, rejection_letters
+
+log = logging.getLogger(__name__)
+
+
+def build_app(settings: IndexingSettings) -> faust.App:
+    app = stream_app(settings, "indexing", settings.indexing_group)
+    enriched = app.topic(settings.topic_enriched, value_serializer="raw", key_serializer="raw")
+    dlq = app.topic(settings.topic_dlq, value_serializer="raw", key_serializer="raw")
+    es = async_client(settings)
+    backoff = Backoff(settings.bulk_backoff_s, settings.bulk_backoff_max_s)
+    template_installed = asyncio.Event()
+
+    @app.task
+    async def install_template() -> None:
+        attempt = 0
+        while True:
+            try:
+                await es.indices.put_index_template(name=settings.es_index_prefix, **index_template(settings))
+                template_installed.set()
+                return
+            except Exception as exc:
+                log.warning("index template not installed yet: %s", exc)
+                await asyncio.sleep(backoff.delay(attempt))
+                attempt += 1
+
+    @app.agent(enriched)
+    async def index_articles(stream: faust.StreamT) -> None:
+        await template_installed.wait()
+        async for events in batches(stream, settings):
+            started = time.perf_counter()
+            records = [Record(payload_of(event), origin_of(event)) for event in events]
+            planned = plan_batch(records, settings.es_index_prefix, datetime.now(UTC))
+            report = await write_bulk(es, planned.actions, backoff)
+            letters = planned.letters + rejection_letters(planned, report.rejected)
+            await asyncio.gather(*await send_dead_letters(dlq, "indexing", letters))
+            acknowledged = datetime.now(UTC)
+            rejected_positions = {item.position for item in report.rejected}
+            for position, article in enumerate(planned.articles):
+                if position not in rejected_positions:
+                    END_TO_END_SECONDS.labels("indexing").observe(
+                        (acknowledged - article.ingested_at).total_seconds()
+                    )
+            STAGE_SECONDS.labels("indexing", "indexing").observe(time.perf_counter() - started)
+            BATCH_SIZE.labels("indexing", "indexing").observe(len(events))
+            EVENTS.labels("indexing", "indexing", "ok").inc(report.indexed)
+            EVENTS.labels("indexing", "indexing", "dead_lettered").inc(len(letters))
+
+    async def elasticsearch_ready() -> str | None:
+        if not template_installed.is_set():
+            return "index template not installed"
+        return None if await es.ping() else "elasticsearch unreachable"
+
+    add_service_pages(app, "indexing", elasticsearch_ready)
+    return app
+
+
+def main() -> None:
+    settings = IndexingSettings()
+    ensure_topics(settings)
+    run_worker(build_app(settings), "indexing", settings.log_level)

@@ -1,0 +1,1 @@
+"""Ingestion: validates what sources send and puts it on the raw topic."""

@@ -1,0 +1,268 @@
+"""The local stack behind ``kabar up|down|status``: noida-db, Prometheus and the services.
+
+Every process it starts gets a pid file under ``.kabar/run``; ``down`` stops exactly
+those (after checking the pid still belongs to the command it started), so a real Kafka
+or a second checkout on the same machine is never touched.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import httpx
+
+from services.common.kafka import ensure_topics, group_lags, topic_counts
+from services.common.settings import SERVICES, StackSettings
+from services.indexing.index_design import install_index_template, sync_client
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PROMETHEUS_CONFIG = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
+
+
+class StackError(RuntimeError):
+    """Something the user has to act on; the message says what."""
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    command: list[str]
+    marker: str  # a string the process's command line must contain to be ours
+
+    def pid_file(self, settings: StackSettings) -> Path:
+        return settings.state_dir / "run" / f"{self.name}.pid"
+
+    def log_file(self, settings: StackSettings) -> Path:
+        return settings.state_dir / "logs" / f"{self.name}.log"
+
+
+def noida_binary() -> Path:
+    try:
+        import noida_db
+    except ImportError as exc:
+        raise StackError(
+            "noida-db is not installed: run `make install` (or set KABAR_LOCAL_SERVERS=false)"
+        ) from exc
+    return Path(noida_db.__file__).parent / "noida-db"
+
+
+def noida_process(settings: StackSettings) -> Process:
+    data_dir = (settings.state_dir / "noida").resolve()
+    command = [
+        str(noida_binary()),
+        "start",
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--only",
+        "kafka,elasticsearch",
+        "--kafka-port",
+        str(settings.kafka_port),
+        "--elasticsearch-port",
+        str(settings.es_port),
+    ]
+    return Process("noida-db", command, str(data_dir))
+
+
+def prometheus_process(settings: StackSettings) -> Process | None:
+    binary = shutil.which("prometheus")
+    if binary is None:
+        return None
+    config_dir = (settings.state_dir / "prometheus").resolve()
+    command = [
+        binary,
+        f"--config.file={config_dir / 'prometheus.yml'}",
+        f"--web.listen-address=127.0.0.1:{settings.prometheus_port}",
+        f"--storage.tsdb.path={config_dir / 'data'}",
+    ]
+    return Process("prometheus", command, str(config_dir))
+
+
+def service_process(name: str) -> Process:
+    return Process(name, [sys.executable, "-m", "services.cli", "serve", name], f"serve {name}")
+
+
+def running_pid(process: Process, settings: StackSettings) -> int | None:
+    """The pid from the pid file if that process is alive and is still the one we started."""
+    pid_file = process.pid_file(settings)
+    try:
+        pid = int(pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return None
+    return pid if process.marker in cmdline else None
+
+
+def start(process: Process, settings: StackSettings, env: dict[str, str] | None = None) -> int:
+    """Starts the process in its own session unless it already runs; returns its pid."""
+    pid = running_pid(process, settings)
+    if pid is not None:
+        return pid
+    log_file = process.log_file(settings)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    process.pid_file(settings).parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as log:
+        child = subprocess.Popen(
+            process.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=REPO_ROOT,
+            env={**os.environ, **(env or {})},
+        )
+    process.pid_file(settings).write_text(str(child.pid))
+    return child.pid
+
+
+def stop(process: Process, settings: StackSettings, grace_s: float = 60.0) -> bool:
+    """SIGTERM, then SIGKILL after ``grace_s``; noida-db needs the grace to save its data."""
+    pid = running_pid(process, settings)
+    process.pid_file(settings).unlink(missing_ok=True)
+    if pid is None:
+        return False
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.2)
+    if _alive(pid):
+        os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaps it when it is a child of this very process
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise StackError(f"timed out after {timeout_s:.0f}s waiting for {what}")
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def write_prometheus_config(settings: StackSettings) -> None:
+    """The shared config, with a targets file naming the local services' ports."""
+    config_dir = settings.state_dir / "prometheus"
+    (config_dir / "targets").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROMETHEUS_CONFIG, config_dir / "prometheus.yml")
+    targets = [
+        {
+            "targets": [f"{settings.service_host}:{settings.service_port(name)}"],
+            "labels": {"service": name},
+        }
+        for name in SERVICES
+    ]
+    (config_dir / "targets" / "services.json").write_text(json.dumps(targets, indent=2))
+
+
+def up(settings: StackSettings, say: Callable[[str], None] = print) -> None:
+    if settings.local_servers:
+        start(noida_process(settings), settings)
+        wait_until(
+            lambda: port_open(settings.kafka_port) and http_ok(settings.es_url),
+            settings.ready_timeout_s,
+            "noida-db (Kafka and Elasticsearch)",
+        )
+        say(f"kafka          {settings.kafka_bootstrap}")
+        say(f"elasticsearch  {settings.es_url}")
+    created = ensure_topics(settings)
+    if created:
+        say(f"created topics {', '.join(created)}")
+    with sync_client(settings) as es:
+        install_index_template(es, settings)
+    prometheus = prometheus_process(settings)
+    if prometheus is not None:
+        write_prometheus_config(settings)
+        start(prometheus, settings)
+        say(f"prometheus     http://127.0.0.1:{settings.prometheus_port}")
+    else:
+        say("prometheus     not installed (apt-get install prometheus), skipped")
+    for name in SERVICES:
+        start(service_process(name), settings)
+    for name in SERVICES:
+        url = settings.service_url(name)
+        wait_until(partial(http_ok, f"{url}/readyz"), settings.ready_timeout_s, f"{name} at {url}/readyz")
+        say(f"{name:<14} {url}  (/metrics /healthz /readyz)")
+
+
+def down(settings: StackSettings, say: Callable[[str], None] = print) -> None:
+    """Services first, so they finish their batches while the broker is still there."""
+    processes = [service_process(name) for name in SERVICES]
+    prometheus = prometheus_process(settings)
+    if prometheus is not None:
+        processes.append(prometheus)
+    if settings.local_servers:
+        processes.append(noida_process(settings))
+    for process in processes:
+        if stop(process, settings):
+            say(f"stopped {process.name}")
+
+
+@dataclass(frozen=True)
+class Status:
+    services: dict[str, str]
+    topics: dict[str, int]
+    lags: dict[str, int]
+    documents: int | None
+
+
+def status(settings: StackSettings) -> Status:
+    services: dict[str, str] = {}
+    for name in SERVICES:
+        try:
+            response = httpx.get(f"{settings.service_url(name)}/readyz", timeout=2)
+            services[name] = response.json().get("status", str(response.status_code))
+        except httpx.HTTPError:
+            services[name] = "down"
+    topics: dict[str, int] = {}
+    lags: dict[str, int] = {}
+    if port_open(settings.kafka_port):
+        names = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
+        topics = {c.topic: c.messages for c in topic_counts(settings, names)}
+        consumers = (
+            (settings.enrichment_group, settings.topic_raw),
+            (settings.indexing_group, settings.topic_enriched),
+        )
+        for group, topic in consumers:
+            lags[f"{group} on {topic}"] = group_lags(settings, group, topic).lag
+    documents = None
+    if http_ok(settings.es_url):
+        with sync_client(settings) as es:
+            if es.indices.exists_alias(name=settings.es_alias):
+                documents = int(es.count(index=settings.es_alias)["count"])
+            else:
+                documents = 0
+    return Status(services, topics, lags, documents)

@@ -1,0 +1,177 @@
+"""Shared fixtures: real servers for the session, fresh names for every test.
+
+Integration and e2e tests talk to real Kafka and Elasticsearch: noida-db started here on
+free loopback ports, or the servers named by KABAR_KAFKA_BOOTSTRAP and KABAR_ES_URL.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+
+from services.common.settings import KabarSettings, StackSettings
+from services.stack import http_ok, noida_process, port_open, start, stop, wait_until
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Servers:
+    kafka_bootstrap: str
+    es_url: str
+    local: bool
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    bootstrap, es_url = os.environ.get("KABAR_KAFKA_BOOTSTRAP"), os.environ.get("KABAR_ES_URL")
+    if bootstrap and es_url:
+        yield Servers(bootstrap, es_url, local=False)
+        return
+    settings = StackSettings(
+        state_dir=tmp_path_factory.mktemp("noida"),
+        kafka_bootstrap=f"127.0.0.1:{free_port()}",
+        es_url=f"http://127.0.0.1:{free_port()}",
+    )
+    noida = noida_process(settings)
+    start(noida, settings)
+    try:
+        wait_until(
+            lambda: port_open(settings.kafka_port) and http_ok(settings.es_url), 60, "noida-db for the tests"
+        )
+        yield Servers(settings.kafka_bootstrap, settings.es_url, local=True)
+    finally:
+        stop(noida, settings)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Names unique to one test, as settings and as the environment of its subprocesses."""
+
+    env: dict[str, str]
+    settings: KabarSettings
+    data_dir: Path
+
+
+@pytest.fixture
+def pipeline(servers: Servers, tmp_path: Path) -> Pipeline:
+    suffix = uuid.uuid4().hex[:10]
+    env = {
+        "KABAR_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
+        "KABAR_ES_URL": servers.es_url,
+        "KABAR_TOPIC_RAW": f"test-{suffix}.raw",
+        "KABAR_TOPIC_ENRICHED": f"test-{suffix}.enriched",
+        "KABAR_TOPIC_DLQ": f"test-{suffix}.dlq",
+        "KABAR_ENRICHMENT_GROUP": f"test-{suffix}-enrichment",
+        "KABAR_INDEXING_GROUP": f"test-{suffix}-indexing",
+        "KABAR_ES_INDEX_PREFIX": f"test-{suffix}",
+        "KABAR_INGESTION_PORT": str(free_port()),
+        "KABAR_ENRICHMENT_PORT": str(free_port()),
+        "KABAR_INDEXING_PORT": str(free_port()),
+        "KABAR_DATA_DIR": str(tmp_path / "faust"),
+        "KABAR_BATCH_WITHIN_S": "0.2",
+    }
+    settings = KabarSettings(**{k.removeprefix("KABAR_").lower(): v for k, v in env.items()})
+    return Pipeline(env, settings, tmp_path)
+
+
+class ServiceProcess:
+    """One Kabar service run as `kabar serve NAME` in its own process, like in production."""
+
+    def __init__(self, name: str, pipeline: Pipeline):
+        self.name = name
+        self.url = f"http://127.0.0.1:{pipeline.env[f'KABAR_{name.upper()}_PORT']}"
+        self.log_path = pipeline.data_dir / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", name],
+            env={**os.environ, **pipeline.env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+        )
+
+    def wait_ready(self, timeout_s: float = 60) -> None:
+        def ready() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(ready, timeout_s, f"{self.name} ready")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def run_service(pipeline: Pipeline) -> Iterator:
+    """Starts services for this test and stops them at its end, whatever happened."""
+    started: list[ServiceProcess] = []
+
+    def run(name: str) -> ServiceProcess:
+        service = ServiceProcess(name, pipeline)
+        started.append(service)
+        service.wait_ready()
+        return service
+
+    yield run
+    for service in reversed(started):
+        service.stop()
+
+
+def read_topic(
+    bootstrap: str, topic: str, expected: int, timeout_s: float = 30
+) -> list[tuple[bytes | None, bytes]]:
+    """Every (key, value) of ``topic`` from the beginning, read with a plain consumer that is
+    independent of the code under test, once ``expected`` records have arrived (or time ran out)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        records: list[tuple[bytes | None, bytes]] = []
+        deadline = time.monotonic() + timeout_s
+        while len(records) < expected and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend((r.key, r.value) for r in batch)
+        return records
+    finally:
+        consumer.close()
+
+
+@pytest.fixture
+def topic_reader(pipeline: Pipeline):  # type: ignore[no-untyped-def]
+    return lambda topic, expected, timeout_s=30: read_topic(
+        pipeline.settings.kafka_bootstrap, topic, expected, timeout_s
+    )
+
+
+@pytest.fixture
+def port():  # type: ignore[no-untyped-def]
+    """A callable giving a loopback port that is free right now."""
+    return free_port

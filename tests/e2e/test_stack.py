@@ -1,0 +1,84 @@
+"""`kabar up`, ingest the samples, search, status, `kabar down`: what `make run` does, on
+ports of its own so a running local stack is left alone."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
+
+
+def kabar(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+    )
+
+
+def pids_of(state_dir: Path) -> list[int]:
+    return [int(p.read_text()) for p in (state_dir / "run").glob("*.pid")]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ignore[no-untyped-def]
+    if os.environ.get("KABAR_KAFKA_BOOTSTRAP"):
+        env = {"KABAR_LOCAL_SERVERS": "false"}
+    else:
+        env = {
+            "KABAR_KAFKA_BOOTSTRAP": f"127.0.0.1:{port()}",
+            "KABAR_ES_URL": f"http://127.0.0.1:{port()}",
+        }
+    env |= {
+        "KABAR_STATE_DIR": str(tmp_path / "state"),
+        "KABAR_DATA_DIR": str(tmp_path / "state" / "faust"),
+        "KABAR_PROMETHEUS_PORT": str(port()),
+        "KABAR_INGESTION_PORT": str(port()),
+        "KABAR_ENRICHMENT_PORT": str(port()),
+        "KABAR_INDEXING_PORT": str(port()),
+        "KABAR_ES_INDEX_PREFIX": f"stack-{tmp_path.name.lower()}",
+        "KABAR_ENRICHMENT_GROUP": f"stack-{tmp_path.name}-enrichment",
+        "KABAR_INDEXING_GROUP": f"stack-{tmp_path.name}-indexing",
+    }
+    state_dir = tmp_path / "state"
+    try:
+        up = kabar(env, "up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        started = pids_of(state_dir)
+        assert len(started) >= 3
+
+        again = kabar(env, "up")
+        assert again.returncode == 0 and sorted(pids_of(state_dir)) == sorted(started), (
+            "a second copy started"
+        )
+
+        valid = sum(1 for line in SAMPLES.read_text().splitlines() if line.strip())
+        ingest = kabar(env, "ingest", str(SAMPLES.parent), "--wait", "120")
+        assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+        assert f"indexed {valid}/{valid}" in ingest.stdout
+
+        search = kabar(env, "search", "Jakarta", "--json")
+        hits = json.loads(search.stdout)
+        assert hits and all({"title", "source", "language"} <= set(h["_source"]) for h in hits)
+
+        status = kabar(env, "status")
+        assert status.returncode == 0, status.stdout
+        assert f"documents in {env['KABAR_ES_INDEX_PREFIX']}: {valid}" in status.stdout
+    finally:
+        down = kabar(env, "down")
+    assert down.returncode == 0, down.stderr
+    assert not [pid for pid in started if alive(pid)], "kabar down left processes behind"
+    assert pids_of(state_dir) == []

@@ -1,0 +1,47 @@
+import json
+
+from schemas.events import DeadLetter, RawArticle
+from services.common.dlq import Origin
+from services.common.kafka import ensure_topics, producer
+from services.ingestion.publish import Publisher
+
+
+def article(n: int) -> bytes:
+    return json.dumps(
+        {
+            "source": "detik.com",
+            "url": f"https://detik.com/berita/{n}",
+            "title": f"Berita {n}",
+            "body": "Isi berita.",
+        }
+    ).encode()
+
+
+def test_accepted_articles_are_on_the_raw_topic_keyed_by_id_and_rejects_in_the_dlq(
+    pipeline, topic_reader
+) -> None:  # type: ignore[no-untyped-def]
+    settings = pipeline.settings
+    ensure_topics(settings)
+    kafka_producer = producer(settings, "test")
+    items = [(article(n), Origin.of_line("f.ndjson", n)) for n in range(20)]
+    items.insert(5, (b"{broken", Origin.of_line("f.ndjson", 99)))
+    summary = Publisher(settings, kafka_producer).publish(items)
+    kafka_producer.close()
+
+    assert (summary.accepted, summary.rejected) == (20, 1)
+    raw = topic_reader(settings.topic_raw, 20)
+    assert len(raw) == 20
+    for key, value in raw:
+        event = RawArticle.model_validate_json(value)
+        assert key == event.article_id.encode()
+    assert {RawArticle.model_validate_json(v).article_id for _, v in raw} == {
+        o.article_id for o in summary.outcomes if o.status == "accepted"
+    }
+    [(_, letter_bytes)] = topic_reader(settings.topic_dlq, 1)
+    letter = DeadLetter.model_validate_json(letter_bytes)
+    assert (letter.stage, letter.error_type, letter.origin, letter.payload) == (
+        "ingestion",
+        "invalid_json",
+        "f.ndjson:99",
+        b"{broken",
+    )

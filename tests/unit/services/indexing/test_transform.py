@@ -1,0 +1,57 @@
+import json
+from datetime import UTC, datetime
+
+from services.common.dlq import Origin
+from services.indexing.bulk import RejectedItem
+from services.indexing.index_design import index_for
+from services.indexing.transform import Record, plan_batch, rejection_letters
+
+NOW = datetime(2024, 12, 20, tzinfo=UTC)
+
+
+def enriched(article_id: str, published_at: str | None = "2024-11-30T23:30:00Z") -> bytes:
+    return json.dumps(
+        {
+            "schema_version": 1,
+            "article_id": article_id,
+            "source": "kompas.com",
+            "title": "Banjir Bandung",
+            "body": "Banjir melanda Kabupaten Bandung.",
+            "published_at": published_at,
+            "ingested_at": "2024-12-01T00:00:00Z",
+            "language": "id",
+            "language_confidence": 0.99,
+            "enriched_at": "2024-12-01T00:00:01Z",
+        }
+    ).encode()
+
+
+def test_an_article_lands_in_the_index_of_its_publication_month() -> None:
+    assert index_for("kabar", datetime(2024, 11, 30, 23, 30, tzinfo=UTC), NOW) == "kabar-2024.11"
+    assert index_for("kabar", None, datetime(2024, 12, 1, tzinfo=UTC)) == "kabar-2024.12"
+
+
+def test_a_batch_splits_into_actions_by_article_id_and_dead_letters() -> None:
+    records = [
+        Record(enriched("a" * 32), Origin.of_record("news.enriched", 0, 1)),
+        Record(b"{broken", Origin.of_record("news.enriched", 0, 2)),
+        Record(enriched("b" * 32, published_at=None), Origin.of_record("news.enriched", 1, 5)),
+    ]
+    planned = plan_batch(records, "kabar", NOW)
+    assert [a["_id"] for a in planned.actions] == ["a" * 32, "b" * 32]
+    assert [a["_index"] for a in planned.actions] == ["kabar-2024.11", "kabar-2024.12"]
+    assert planned.actions[0]["_source"]["indexed_at"] == NOW.isoformat()
+    assert [(d.origin, d.error_type) for d in planned.letters] == [("news.enriched[0]@2", "invalid_json")]
+
+
+def test_documents_elasticsearch_refused_become_dead_letters_with_its_reason() -> None:
+    records = [Record(enriched(c * 32), Origin.of_record("t", 0, i)) for i, c in enumerate("ab")]
+    planned = plan_batch(records, "kabar", NOW)
+    letters = rejection_letters(planned, [RejectedItem(1, 400, "document_parsing_exception", "bad date")])
+    assert len(letters) == 1
+    letter = letters[0]
+    assert letter.article_id == "b" * 32 and letter.origin == "t[0]@1"
+    assert (
+        letter.error_type == "es_document_parsing_exception" and letter.error_message == "HTTP 400: bad date"
+    )
+    assert letter.payload == records[1].payload
