@@ -187,8 +187,26 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from elasticsearch import ConnectionError as ElasticsearchUnreachable
+    from kafka.errors import KafkaError
+
+    from services.stack import StackError
+
     args = parser().parse_args(argv)
-    sys.exit(args.run(args))
+    try:
+        sys.exit(args.run(args))
+    except KafkaError as exc:
+        settings = KabarSettings()
+        sys.exit(
+            f"kabar: Kafka at {settings.kafka_bootstrap} is unreachable ({exc}); is the stack up (`kabar up`)?"
+        )
+    except ElasticsearchUnreachable as exc:
+        settings = KabarSettings()
+        sys.exit(
+            f"kabar: Elasticsearch at {settings.es_url} is unreachable ({exc}); is the stack up (`kabar up`)?"
+        )
+    except StackError as exc:
+        sys.exit(f"kabar: {exc}")
 
 
 if __name__ == "__main__":
