@@ -53,7 +53,11 @@ class ArticleIn(_Event):
 
 
 class RawArticle(_Event):
-    """A validated article with its deterministic id, as written to the raw topic."""
+    """A validated article with its deterministic id, as written to the raw topic.
+
+    ``body`` is the cleaned text (no markup, boilerplate or dateline) that every later
+    stage reads; ``body_original`` keeps what the source sent.
+    """
 
     schema_version: Literal[1] = 1
     article_id: ArticleId
@@ -61,6 +65,11 @@ class RawArticle(_Event):
     url: str | None = None
     title: str
     body: str
+    body_original: str | None = None
+    dateline_place: str | None = Field(default=None, description="Place named by the dateline")
+    publisher: str | None = Field(default=None, description="Publisher named by the dateline")
+    content_hash: str = Field(default="", description="sha256 of the normalised title and body")
+    fingerprint: str = Field(default="", description="256-bit simhash of the body, hex, for near-duplicates")
     published_at: UtcDatetime | None = None
     language_hint: LanguageCode | None = None
     region: str | None = None

@@ -4,40 +4,16 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from services.common.dlq import Origin
 from services.common.settings import SERVICES, IngestionSettings, KabarSettings, StackSettings
-
-INGEST_CHUNK = 500
-
-
-def ndjson_items(paths: Sequence[Path]) -> Iterator[tuple[bytes, Origin]]:
-    """Every non-blank line of the given files (directories: their *.ndjson files)."""
-    for path in paths:
-        files = sorted(path.glob("*.ndjson")) if path.is_dir() else [path]
-        for file in files:
-            with file.open("rb") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if line.strip():
-                        yield line.rstrip(b"\r\n"), Origin.of_line(str(file), number)
-
-
-def chunked(items: Iterator[tuple[bytes, Origin]], size: int) -> Iterator[list[tuple[bytes, Origin]]]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from services.common.kafka import ensure_topics, producer
-    from services.ingestion.publish import Publisher, Summary
+    from services.ingestion.backfill import Progress, backfill, input_files
+    from services.ingestion.publish import Publisher
 
     settings = IngestionSettings()
     missing = [str(p) for p in args.paths if not p.exists()]
@@ -46,22 +22,30 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     ensure_topics(settings)
     kafka_producer = producer(settings, "kabar-ingest")
-    publisher = Publisher(settings, kafka_producer, settings.produce_timeout_s)
-    total = Summary()
     try:
-        for chunk in chunked(ndjson_items(args.paths), INGEST_CHUNK):
-            total.outcomes.extend(publisher.publish(chunk).outcomes)
+        summary = backfill(
+            input_files(args.paths),
+            Publisher(settings, kafka_producer),
+            settings.state_dir,
+            restart=args.restart,
+            progress=Progress(enabled=sys.stderr.isatty()),
+        )
     finally:
         kafka_producer.close(timeout=10)
-    print(f"read {len(total.outcomes)}  accepted {total.accepted}  rejected {total.rejected}")
-    for outcome in total.outcomes:
+    print(
+        f"read {len(summary.outcomes)}  accepted {summary.count('accepted')}  "
+        f"duplicates {summary.count('duplicate')}  rejected {summary.count('rejected')}"
+    )
+    for reason, count in sorted(summary.reasons().items()):
+        print(f"  rejected {count} as {reason}")
+    for outcome in summary.outcomes:
         if outcome.status == "rejected":
-            print(f"  rejected {outcome.origin}: {outcome.reason}: {outcome.message}")
+            print(f"  {outcome.origin}: {outcome.reason}: {outcome.message}")
     if args.wait:
-        accepted_ids = {o.article_id for o in total.outcomes if o.status == "accepted" and o.article_id}
+        accepted_ids = {o.article_id for o in summary.outcomes if o.status != "rejected" and o.article_id}
         if not wait_indexed(settings, accepted_ids, args.wait):
             return 1
-    return 1 if total.rejected else 0
+    return 1 if summary.count("rejected") else 0
 
 
 def wait_indexed(settings: KabarSettings, article_ids: set[str], timeout_s: float) -> bool:
@@ -172,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="send NDJSON articles to the raw topic")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR")
     ingest.add_argument("--wait", type=float, metavar="SECONDS", help="then wait until they are searchable")
+    ingest.add_argument("--restart", action="store_true", help="ignore checkpoints of an interrupted run")
     ingest.set_defaults(run=cmd_ingest)
 
     search = commands.add_parser("search", help="full-text search over the indexed articles")
@@ -196,15 +181,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         sys.exit(args.run(args))
     except KafkaError as exc:
-        settings = KabarSettings()
-        sys.exit(
-            f"kabar: Kafka at {settings.kafka_bootstrap} is unreachable ({exc}); is the stack up (`kabar up`)?"
-        )
+        where = f"Kafka at {KabarSettings().kafka_bootstrap}"
+        sys.exit(f"kabar: {where} is unreachable ({exc}); is the stack up (`kabar up`)?")
     except ElasticsearchUnreachable as exc:
-        settings = KabarSettings()
-        sys.exit(
-            f"kabar: Elasticsearch at {settings.es_url} is unreachable ({exc}); is the stack up (`kabar up`)?"
-        )
+        where = f"Elasticsearch at {KabarSettings().es_url}"
+        sys.exit(f"kabar: {where} is unreachable ({exc}); is the stack up (`kabar up`)?")
     except StackError as exc:
         sys.exit(f"kabar: {exc}")
 

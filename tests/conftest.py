@@ -8,20 +8,21 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from services.common.settings import KabarSettings, StackSettings
 from services.stack import http_ok, noida_process, port_open, start, stop, wait_until
+from tests.fixtures.kafka import read_topic
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+Settings = TypeVar("Settings", bound=KabarSettings)
 
 
 def free_port() -> int:
@@ -66,6 +67,10 @@ class Pipeline:
     env: dict[str, str]
     settings: KabarSettings
     data_dir: Path
+
+    def settings_as(self, kind: type[Settings], **overrides: object) -> Settings:
+        """This test's names in a service's own settings class."""
+        return kind(**{**self.settings.model_dump(), "state_dir": self.data_dir / "state", **overrides})
 
 
 @pytest.fixture
@@ -144,26 +149,6 @@ def run_service(pipeline: Pipeline) -> Iterator:
         service.stop()
 
 
-def read_topic(
-    bootstrap: str, topic: str, expected: int, timeout_s: float = 30
-) -> list[tuple[bytes | None, bytes]]:
-    """Every (key, value) of ``topic`` from the beginning, read with a plain consumer that is
-    independent of the code under test, once ``expected`` records have arrived (or time ran out)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        records: list[tuple[bytes | None, bytes]] = []
-        deadline = time.monotonic() + timeout_s
-        while len(records) < expected and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend((r.key, r.value) for r in batch)
-        return records
-    finally:
-        consumer.close()
-
-
 @pytest.fixture
 def topic_reader(pipeline: Pipeline):  # type: ignore[no-untyped-def]
     return lambda topic, expected, timeout_s=30: read_topic(
@@ -175,3 +160,36 @@ def topic_reader(pipeline: Pipeline):  # type: ignore[no-untyped-def]
 def port():  # type: ignore[no-untyped-def]
     """A callable giving a loopback port that is free right now."""
     return free_port
+
+
+class PrivateServers:
+    """A noida-db of one test's own, which the test may stop and start again (same data)."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.settings = StackSettings(
+            state_dir=state_dir,
+            kafka_bootstrap=f"127.0.0.1:{free_port()}",
+            es_url=f"http://127.0.0.1:{free_port()}",
+        )
+        self.process = noida_process(self.settings)
+
+    def start(self) -> None:
+        start(self.process, self.settings)
+        wait_until(
+            lambda: port_open(self.settings.kafka_port) and http_ok(self.settings.es_url),
+            60,
+            "private noida-db",
+        )
+
+    def stop(self) -> None:
+        stop(self.process, self.settings)
+
+
+@pytest.fixture
+def private_servers(tmp_path: Path) -> Iterator[PrivateServers]:
+    if os.environ.get("KABAR_KAFKA_BOOTSTRAP"):
+        pytest.skip("stopping the broker is only done to a local noida-db")
+    servers = PrivateServers(tmp_path / "private-noida")
+    servers.start()
+    yield servers
+    servers.stop()

@@ -1,7 +1,7 @@
 """Bytes from a topic or a source to a validated model, or a ``Failure`` saying why not."""
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -10,31 +10,42 @@ from services.common.dlq import Failure
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """One line naming each bad field, e.g. ``title: Field required; url: ...``."""
-    parts = []
-    for item in error.errors(include_url=False):
-        field = ".".join(str(p) for p in item["loc"]) or "(document)"
-        parts.append(f"{field}: {item['msg']}")
-    return "; ".join(parts)
+def field_errors(error: ValidationError) -> tuple[tuple[str, str], ...]:
+    """(field, problem) for each bad field, e.g. ``("title", "Field required")``."""
+    return tuple(
+        (".".join(str(p) for p in item["loc"]) or "(document)", item["msg"])
+        for item in error.errors(include_url=False)
+    )
 
 
-def decode_event(payload: bytes, model: type[Model]) -> Model | Failure:
-    """Tells bad encoding, bad JSON and a schema violation apart, for the DLQ's reason."""
+def schema_violation(error: ValidationError, article_id: str | None = None) -> Failure:
+    errors = field_errors(error)
+    message = "; ".join(f"{field}: {problem}" for field, problem in errors)
+    return Failure("schema_violation", message, article_id, errors)
+
+
+def decode_json_object(payload: bytes) -> dict[str, Any] | Failure:
+    """Tells bad encoding from bad JSON, for the DLQ's reason."""
     try:
-        text = payload.decode("utf-8")
+        document = json.loads(payload.decode("utf-8"))
     except UnicodeDecodeError as exc:
         return Failure("invalid_utf8", f"not UTF-8: {exc.reason} at byte {exc.start}")
-    try:
-        document = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         return Failure("invalid_json", f"not JSON: {exc}")
     if not isinstance(document, dict):
         return Failure("invalid_json", f"expected a JSON object, got {type(document).__name__}")
+    return document
+
+
+def decode_event(payload: bytes, model: type[Model]) -> Model | Failure:
+    """The model, or a failure that says whether encoding, JSON or the schema was wrong."""
+    document = decode_json_object(payload)
+    if isinstance(document, Failure):
+        return document
     try:
         return model.model_validate(document)
     except ValidationError as exc:
-        return Failure("schema_violation", describe_validation_error(exc), _article_id_of(document))
+        return schema_violation(exc, _article_id_of(document))
 
 
 def _article_id_of(document: dict[str, object]) -> str | None:

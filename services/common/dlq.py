@@ -16,6 +16,7 @@ class Failure:
     error_type: str
     error_message: str
     article_id: str | None = None
+    field_errors: tuple[tuple[str, str], ...] = ()  # (field, problem), for API answers
 
 
 @dataclass(frozen=True)

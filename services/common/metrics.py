@@ -56,3 +56,37 @@ ES_BULK_RETRIES = Counter(
     "Bulk items or requests sent again after a transient failure, by reason",
     ["service", "reason"],
 )
+INGEST_ARTICLES = Counter(
+    "kabar_ingest_articles_total",
+    "Articles ingestion received, by source and outcome (accepted, duplicate, rejected) and reason",
+    ["service", "source", "outcome", "reason"],
+)
+PRODUCE_SECONDS = Histogram(
+    "kabar_produce_seconds",
+    "From handing a batch to the Kafka producer to every acknowledgement",
+    ["service", "topic"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+FEED_POLLS = Counter(
+    "kabar_feed_polls_total",
+    "Feed polls by source and outcome (ok, not_modified, http_error, timeout, unreachable, invalid_feed)",
+    ["service", "source", "outcome"],
+)
+
+
+class BoundedLabel:
+    """Keeps a label's values bounded: the first ``limit`` distinct values pass, later ones
+    become ``other``, so a feed that invents a new source name per article cannot blow up
+    Prometheus."""
+
+    def __init__(self, limit: int = 200) -> None:
+        self.limit = limit
+        self.seen: set[str] = set()
+
+    def __call__(self, value: str) -> str:
+        if value in self.seen:
+            return value
+        if len(self.seen) < self.limit:
+            self.seen.add(value)
+            return value
+        return "other"

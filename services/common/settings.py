@@ -46,6 +46,7 @@ class KabarSettings(BaseSettings):
     bind_host: str = "127.0.0.1"
 
     log_level: LogLevel = "INFO"
+    state_dir: Path = Path(".kabar")
 
     def topic(self, role: TopicRole) -> str:
         return {
@@ -72,8 +73,15 @@ class KabarSettings(BaseSettings):
 
 class IngestionSettings(KabarSettings):
     max_body_bytes: int = Field(default=10_000_000, ge=1)
+    max_batch_items: int = Field(default=1_000, ge=1)
+    max_article_chars: int = Field(default=300_000, ge=1)
     produce_timeout_s: float = Field(default=30.0, gt=0)
+    dedup_capacity: int = Field(default=100_000, ge=0)
     api_keys: tuple[SecretStr, ...] = ()
+    feeds_file: Path | None = None
+    feeds_allow_private: bool = False
+    feed_timeout_s: float = Field(default=20.0, gt=0)
+    feed_max_bytes: int = Field(default=5_000_000, ge=1)
 
 
 class StreamSettings(KabarSettings):
@@ -96,7 +104,6 @@ class IndexingSettings(StreamSettings):
 class StackSettings(KabarSettings):
     """The local stack that ``kabar up`` runs: noida-db and, where installed, Prometheus."""
 
-    state_dir: Path = Path(".kabar")
     local_servers: bool = True
     prometheus_port: int = 29090
     ready_timeout_s: float = Field(default=90.0, gt=0)

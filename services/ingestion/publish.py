@@ -1,11 +1,13 @@
 """Puts validated articles on the raw topic and refused ones on the DLQ, and waits for both.
 
 Nothing here reports an article as accepted before Kafka acknowledged it (acks=all), so a
-caller that gets an ``Outcome`` back can tell its source the truth.
+caller that gets an ``Outcome`` back can tell its source the truth. A copy identical to
+one accepted recently is reported as a duplicate and not produced again.
 """
 
 import logging
-from collections import Counter
+import time
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -15,70 +17,113 @@ from kafka.producer.future import FutureRecordMetadata
 
 from schemas.events import RawArticle
 from services.common.dlq import Failure, Origin, dead_letter
-from services.common.metrics import DEAD_LETTERS, EVENTS
-from services.common.settings import KabarSettings
-from services.ingestion.validate import parse_article
+from services.common.metrics import DEAD_LETTERS, EVENTS, INGEST_ARTICLES, PRODUCE_SECONDS, BoundedLabel
+from services.common.settings import IngestionSettings
+from services.ingestion.validate import Limits, parse_article
 
 log = logging.getLogger(__name__)
+Status = Literal["accepted", "duplicate", "rejected"]
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What became of one submitted item."""
 
-    status: Literal["accepted", "rejected"]
+    status: Status
     origin: str
     article_id: str | None = None
     reason: str | None = None
     message: str | None = None
+    field_errors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
 class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
 
-    @property
-    def accepted(self) -> int:
-        return sum(o.status == "accepted" for o in self.outcomes)
-
-    @property
-    def rejected(self) -> int:
-        return sum(o.status == "rejected" for o in self.outcomes)
+    def count(self, status: Status) -> int:
+        return sum(o.status == status for o in self.outcomes)
 
     def reasons(self) -> Counter[str]:
         return Counter(o.reason for o in self.outcomes if o.reason)
 
 
+class RecentArticles:
+    """Content hashes of the most recently accepted article ids, to spot re-sent copies.
+
+    Bounded (least recently seen ids are forgotten) and per process: a copy it does not
+    catch is still harmless, since every later stage upserts by article id.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._hashes: OrderedDict[str, str] = OrderedDict()
+
+    def is_duplicate(self, article: RawArticle) -> bool:
+        known = self._hashes.get(article.article_id)
+        if known is not None:
+            self._hashes.move_to_end(article.article_id)
+        return known == article.content_hash
+
+    def remember(self, article: RawArticle) -> None:
+        self._hashes[article.article_id] = article.content_hash
+        self._hashes.move_to_end(article.article_id)
+        while len(self._hashes) > self.capacity:
+            self._hashes.popitem(last=False)
+
+
 class Publisher:
     """Sends parsed articles to the raw topic and failures to the DLQ topic."""
 
-    def __init__(self, settings: KabarSettings, producer: KafkaProducer, timeout_s: float = 30.0):
+    def __init__(self, settings: IngestionSettings, producer: KafkaProducer) -> None:
         self.settings = settings
         self.producer = producer
-        self.timeout_s = timeout_s
+        self.limits = Limits(max_article_chars=settings.max_article_chars)
+        self.recent = RecentArticles(settings.dedup_capacity)
+        self.source_label = BoundedLabel()
 
     def publish(self, items: Iterable[tuple[bytes, Origin]]) -> Summary:
-        """Parses and sends every item, then waits until Kafka acknowledged all of them."""
-        pending: list[tuple[FutureRecordMetadata, Outcome]] = []
+        """Parses and sends every item, then waits until Kafka acknowledged all of them.
+
+        Raises ``KafkaError`` when Kafka did not acknowledge in time; nothing of the batch
+        is then reported, so the caller can send it all again (later stages are idempotent).
+        """
+        started = time.perf_counter()
+        pending: list[tuple[FutureRecordMetadata | None, Outcome, RawArticle | None]] = []
+        batch_ids: dict[str, str] = {}
         for payload, origin in items:
-            parsed = parse_article(payload)
-            if isinstance(parsed, RawArticle):
+            parsed = parse_article(payload, self.limits)
+            if isinstance(parsed, Failure):
+                future = self._send_dead_letter(parsed, origin, payload)
+                pending.append((future, _rejection(parsed, origin), None))
+            elif self.recent.is_duplicate(parsed) or batch_ids.get(parsed.article_id) == parsed.content_hash:
+                pending.append((None, Outcome("duplicate", origin.label, parsed.article_id), parsed))
+            else:
+                batch_ids[parsed.article_id] = parsed.content_hash
                 pending.append(
-                    (self._send_article(parsed), Outcome("accepted", origin.label, parsed.article_id))
+                    (self._send_article(parsed), Outcome("accepted", origin.label, parsed.article_id), parsed)
                 )
-            else:
-                pending.append((self._send_dead_letter(parsed, origin, payload), _rejection(parsed, origin)))
-        self.producer.flush(timeout=self.timeout_s)
+        self.producer.flush(timeout=self.settings.produce_timeout_s)
+        for future, _, _ in pending:
+            if future is not None:
+                future.get(timeout=self.settings.produce_timeout_s)
+        PRODUCE_SECONDS.labels("ingestion", "raw").observe(time.perf_counter() - started)
         summary = Summary()
-        for future, outcome in pending:
-            future.get(timeout=self.timeout_s)
+        for _, outcome, article in pending:
             summary.outcomes.append(outcome)
-            if outcome.status == "accepted":
-                EVENTS.labels("ingestion", "ingestion", "ok").inc()
-            else:
-                EVENTS.labels("ingestion", "ingestion", "rejected").inc()
-                DEAD_LETTERS.labels("ingestion", "ingestion", outcome.reason).inc()
+            if outcome.status == "accepted" and article is not None:
+                self.recent.remember(article)
+            self._count(outcome, article)
         return summary
+
+    def _count(self, outcome: Outcome, article: RawArticle | None) -> None:
+        source = self.source_label(article.source if article else "unparsed")
+        INGEST_ARTICLES.labels("ingestion", source, outcome.status, outcome.reason or "").inc()
+        if outcome.status == "accepted":
+            EVENTS.labels("ingestion", "ingestion", "ok").inc()
+        elif outcome.status == "rejected":
+            EVENTS.labels("ingestion", "ingestion", "dead_lettered").inc()
+            DEAD_LETTERS.labels("ingestion", "ingestion", outcome.reason).inc()
 
     def _send_article(self, article: RawArticle) -> FutureRecordMetadata:
         return self.producer.send(
@@ -99,4 +144,11 @@ class Publisher:
 
 
 def _rejection(failure: Failure, origin: Origin) -> Outcome:
-    return Outcome("rejected", origin.label, failure.article_id, failure.error_type, failure.error_message)
+    return Outcome(
+        "rejected",
+        origin.label,
+        failure.article_id,
+        failure.error_type,
+        failure.error_message,
+        failure.field_errors,
+    )

@@ -1,28 +1,39 @@
-"""The ingestion service: an HTTP push API in front of the raw topic.
+"""The ingestion service: an HTTP push API (and the feed poller) in front of the raw topic.
 
-Wiring only: bytes in, ``publish`` (validate + produce + wait for acks), a JSON answer out.
+Wiring only: bytes in, ``Publisher.publish`` (validate, clean, produce, wait for acks),
+a JSON answer out. Every refusal is a 4xx that names the problem; Kafka trouble is a 503
+with Retry-After; nothing here answers 500 for anything a client can send.
 """
 
+import asyncio
 import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Header, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from schemas.events import ArticleIn
 from services.common.dlq import Origin
-from services.common.kafka import admin_client, cluster_reachable, producer
+from services.common.kafka import admin_client, cluster_reachable, ensure_topics, producer
 from services.common.metrics import READY, register_service
 from services.common.settings import IngestionSettings
-from services.ingestion.publish import Publisher
+from services.ingestion.feeds import FeedPoller, load_feeds
+from services.ingestion.publish import Outcome, Publisher
 
 log = logging.getLogger(__name__)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+class FieldError(BaseModel):
+    field: str
+    problem: str
 
 
 class ItemResult(BaseModel):
@@ -31,17 +42,34 @@ class ItemResult(BaseModel):
     article_id: str | None = None
     reason: str | None = None
     message: str | None = None
+    field_errors: list[FieldError] = []
 
 
 class PushResult(BaseModel):
     accepted: int
+    duplicates: int
     rejected: int
     items: list[ItemResult]
 
 
+class Problem(BaseModel):
+    detail: str
+
+
+def item_result(outcome: Outcome) -> ItemResult:
+    return ItemResult(
+        origin=outcome.origin,
+        status=outcome.status,
+        article_id=outcome.article_id,
+        reason=outcome.reason,
+        message=outcome.message,
+        field_errors=[FieldError(field=f, problem=p) for f, p in outcome.field_errors],
+    )
+
+
 def split_items(body: bytes, content_type: str) -> list[tuple[bytes, Origin]]:
     """One item for a JSON body, one per non-blank line for NDJSON."""
-    if content_type.split(";")[0].strip().lower() in NDJSON_TYPES:
+    if is_ndjson(content_type):
         return [
             (line, Origin(f"request:{number}"))
             for number, line in enumerate(body.splitlines(), start=1)
@@ -50,20 +78,58 @@ def split_items(body: bytes, content_type: str) -> list[tuple[bytes, Origin]]:
     return [(body, Origin("request:1"))]
 
 
+def is_ndjson(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() in NDJSON_TYPES
+
+
+REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ArticleIn.model_json_schema()},
+        "application/x-ndjson": {
+            "schema": {"type": "string", "description": "One article JSON object per line"}
+        },
+    },
+}
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text}
+    for status, text in {
+        401: "No API key",
+        403: "Unknown API key",
+        413: "Body or batch over the configured limit",
+        415: "Neither JSON nor NDJSON",
+        503: "Kafka did not acknowledge; retry after the Retry-After seconds",
+    }.items()
+}
+
+
 def create_app(settings: IngestionSettings) -> FastAPI:
     state: dict[str, Any] = {}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         register_service("ingestion")
+        await run_in_threadpool(ensure_topics, settings)
         kafka_producer = await run_in_threadpool(producer, settings, "kabar-ingestion")
-        state["publisher"] = Publisher(settings, kafka_producer, settings.produce_timeout_s)
+        publisher = Publisher(settings, kafka_producer)
+        state["publisher"] = publisher
         state["admin"] = await run_in_threadpool(admin_client, settings, "kabar-ingestion-health")
+        poller_task = None
+        if settings.feeds_file is not None:
+            poller = FeedPoller(load_feeds(settings.feeds_file), publisher, settings)
+            poller_task = asyncio.create_task(poller.run_forever())
         yield
+        if poller_task is not None:
+            poller_task.cancel()
         await run_in_threadpool(kafka_producer.close, 10)
         await run_in_threadpool(state["admin"].close)
 
-    app = FastAPI(title="Kabar ingestion", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="Kabar ingestion",
+        version="1",
+        description="Push regional news articles into the Kabar pipeline.",
+        lifespan=lifespan,
+    )
 
     def check_key(authorization: str | None) -> None:
         if not settings.api_keys:
@@ -71,33 +137,61 @@ def create_app(settings: IngestionSettings) -> FastAPI:
         if not authorization or not authorization.startswith("Bearer "):
             raise HTTPException(401, "missing API key", headers={"WWW-Authenticate": "Bearer"})
         offered = authorization.removeprefix("Bearer ").encode()
-        if not any(hmac.compare_digest(offered, k.get_secret_value().encode()) for k in settings.api_keys):
+        # every key is compared, so the time taken does not tell which one nearly matched
+        matches = [hmac.compare_digest(offered, key.get_secret_value().encode()) for key in settings.api_keys]
+        if not any(matches):
             raise HTTPException(403, "unknown API key")
 
-    @app.post("/v1/articles", status_code=202, response_model=PushResult)
-    async def push_articles(request: Request, authorization: str | None = Header(default=None)) -> PushResult:
-        """Takes one article (JSON) or a batch (NDJSON); answers once Kafka has them."""
-        check_key(authorization)
-        body = await request.body()
-        if len(body) > settings.max_body_bytes:
+    async def read_body(request: Request) -> bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_body_bytes:
             raise HTTPException(413, f"body over {settings.max_body_bytes} bytes")
-        items = split_items(body, request.headers.get("content-type", "application/json"))
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > settings.max_body_bytes:
+                raise HTTPException(413, f"body over {settings.max_body_bytes} bytes")
+        return bytes(body)
+
+    @app.post(
+        "/v1/articles",
+        status_code=202,
+        response_model=PushResult,
+        responses={422: {"model": PushResult, "description": "The article is invalid"}, **PROBLEMS},
+        openapi_extra={"requestBody": REQUEST_BODY},
+    )
+    async def push_articles(request: Request) -> Any:
+        """Takes one article (JSON) or a batch (NDJSON) and answers once Kafka has them.
+
+        A single invalid article is a 422 with field-level errors; in a batch each item
+        says accepted, duplicate or rejected (with the reason), and the batch is a 202.
+        """
+        check_key(request.headers.get("authorization"))
+        content_type = request.headers.get("content-type", "application/json")
+        if not is_ndjson(content_type) and "json" not in content_type.lower():
+            raise HTTPException(415, "send application/json (one article) or application/x-ndjson (a batch)")
+        items = split_items(await read_body(request), content_type)
+        if len(items) > settings.max_batch_items:
+            raise HTTPException(413, f"batch of {len(items)} items, the limit is {settings.max_batch_items}")
         try:
             summary = await run_in_threadpool(state["publisher"].publish, items)
         except KafkaError as exc:
-            log.error("kafka unavailable: %s", type(exc).__name__)
+            log.error("Kafka did not acknowledge: %s", type(exc).__name__)
             raise HTTPException(503, "Kafka unavailable, retry later", headers={"Retry-After": "5"}) from exc
-        return PushResult(
-            accepted=summary.accepted,
-            rejected=summary.rejected,
-            items=[ItemResult(**vars(o)) for o in summary.outcomes],
+        result = PushResult(
+            accepted=summary.count("accepted"),
+            duplicates=summary.count("duplicate"),
+            rejected=summary.count("rejected"),
+            items=[item_result(o) for o in summary.outcomes],
         )
+        single_rejected = not is_ndjson(content_type) and result.rejected == 1
+        return JSONResponse(result.model_dump(), status_code=422 if single_rejected else 202)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses={503: {"model": Problem}})
     async def readyz(response: Response) -> dict[str, str]:
         ready = "admin" in state and await run_in_threadpool(cluster_reachable, state["admin"])
         READY.labels("ingestion").set(1 if ready else 0)
@@ -105,7 +199,13 @@ def create_app(settings: IngestionSettings) -> FastAPI:
             response.status_code = 503
         return {"status": "ready" if ready else "kafka unreachable"}
 
-    @app.get("/metrics")
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Prometheus"}
+        },
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -1,19 +1,44 @@
-"""From the bytes a source sent to a ``RawArticle`` or the reason it was refused.
+"""From the bytes a source sent to a clean ``RawArticle``, or the reason it was refused.
 
-Pure functions: the HTTP API and the NDJSON backfill both call ``parse_article`` so a
-line is judged the same way whichever door it came through.
+Pure functions: the HTTP API, the feed poller and the NDJSON backfill all call
+``parse_article`` so an article is judged and cleaned the same way whichever door it
+came through.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
 
 from schemas.events import ArticleIn, RawArticle
-from services.common.codec import decode_event
+from services.common.codec import decode_json_object, schema_violation
 from services.common.dlq import Failure
 from services.ingestion.identity import article_id, canonical_url
+from services.ingestion.normalise import clean_body, content_hash, parse_regional_datetime, simhash
+
+# A publication time without a zone is read in the publisher's country's zone.
+REGION_TIMEZONES = {
+    "ID": "Asia/Jakarta",
+    "MY": "Asia/Kuala_Lumpur",
+    "SG": "Asia/Singapore",
+    "BN": "Asia/Brunei",
+}
+
+
+# 256 bits: at 64, syndicated copies and unrelated stories overlap in Hamming distance
+FINGERPRINT_BITS = 256
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_article_chars: int = 300_000
 
 
 def to_raw_article(article: ArticleIn, ingested_at: datetime) -> RawArticle:
     url = canonical_url(str(article.url)) if article.url else None
+    cleaned = clean_body(article.body)
+    body = cleaned.text or article.body.strip()
     return RawArticle(
         article_id=article_id(
             url=url, source=article.source, title=article.title, published_at=article.published_at
@@ -21,7 +46,12 @@ def to_raw_article(article: ArticleIn, ingested_at: datetime) -> RawArticle:
         source=article.source,
         url=url,
         title=article.title,
-        body=article.body,
+        body=body,
+        body_original=article.body if article.body != body else None,
+        dateline_place=cleaned.dateline.place,
+        publisher=cleaned.dateline.publisher,
+        content_hash=content_hash(f"{article.title}\n{body}"),
+        fingerprint=f"{simhash(body, bits=FINGERPRINT_BITS):0{FINGERPRINT_BITS // 4}x}",
         published_at=article.published_at,
         language_hint=article.language_hint,
         region=article.region,
@@ -29,9 +59,35 @@ def to_raw_article(article: ArticleIn, ingested_at: datetime) -> RawArticle:
     )
 
 
-def parse_article(payload: bytes, ingested_at: datetime | None = None) -> RawArticle | Failure:
-    """Decodes, validates and identifies one submitted article."""
-    article = decode_event(payload, ArticleIn)
-    if isinstance(article, Failure):
-        return article
+def read_regional_dates(document: dict[str, Any]) -> dict[str, Any]:
+    """Feeds write "Senin, 2 Desember 2024 14:30 WIB" where the schema wants ISO 8601."""
+    written = document.get("published_at")
+    if not isinstance(written, str):
+        return document
+    try:
+        datetime.fromisoformat(written)
+        return document
+    except ValueError:
+        pass
+    zone = REGION_TIMEZONES.get(str(document.get("region")), "Asia/Jakarta")
+    parsed = parse_regional_datetime(written, zone)
+    return {**document, "published_at": parsed.isoformat()} if parsed else document
+
+
+def parse_article(
+    payload: bytes, limits: Limits = Limits(), ingested_at: datetime | None = None
+) -> RawArticle | Failure:
+    """Decodes, validates, cleans and identifies one submitted article."""
+    document = decode_json_object(payload)
+    if isinstance(document, Failure):
+        return document
+    body = document.get("body")
+    if isinstance(body, str) and len(body) > limits.max_article_chars:
+        return Failure(
+            "article_too_long", f"body has {len(body)} characters, the limit is {limits.max_article_chars}"
+        )
+    try:
+        article = ArticleIn.model_validate(read_regional_dates(document))
+    except ValidationError as exc:
+        return schema_violation(exc)
     return to_raw_article(article, ingested_at or datetime.now(UTC))

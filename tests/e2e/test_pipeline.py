@@ -82,7 +82,7 @@ def test_backfill_with_poison_accounts_for_every_record(
         timeout=120,
     )
     assert ingest.returncode == 1, ingest.stdout + ingest.stderr  # rejected lines make it non-zero
-    assert "read 40  accepted 38  rejected 2" in ingest.stdout
+    assert "read 40  accepted 38  duplicates 0  rejected 2" in ingest.stdout
     assert "indexed 38/38" in ingest.stdout
 
     # poison straight into the raw topic, past ingestion's validation

@@ -3,7 +3,6 @@ import json
 from fastapi.testclient import TestClient
 
 from schemas.events import RawArticle
-from services.common.kafka import ensure_topics
 from services.common.settings import IngestionSettings
 from services.ingestion.service import create_app
 
@@ -16,9 +15,7 @@ ARTICLE = {
 
 
 def client_for(pipeline, **overrides) -> TestClient:  # type: ignore[no-untyped-def]
-    settings = IngestionSettings(**{**pipeline.settings.model_dump(), **overrides})
-    ensure_topics(settings)
-    return TestClient(create_app(settings))
+    return TestClient(create_app(pipeline.settings_as(IngestionSettings, **overrides)))
 
 
 def test_one_json_article_is_acknowledged_after_kafka_has_it(pipeline, topic_reader) -> None:  # type: ignore[no-untyped-def]
@@ -70,3 +67,39 @@ def test_health_readiness_and_metrics(pipeline) -> None:  # type: ignore[no-unty
         client.post("/v1/articles", json=ARTICLE)
         metrics = client.get("/metrics").text
         assert 'kabar_events_total{outcome="ok",service="ingestion",stage="ingestion"}' in metrics
+
+
+def test_a_single_invalid_article_is_a_422_with_field_errors(pipeline) -> None:  # type: ignore[no-untyped-def]
+    with client_for(pipeline) as client:
+        response = client.post("/v1/articles", json={"source": "x", "title": 5, "url": "ftp://x"})
+    assert response.status_code == 422
+    [item] = response.json()["items"]
+    fields = {e["field"] for e in item["field_errors"]}
+    assert item["reason"] == "schema_violation" and fields == {"title", "url", "body"}
+
+
+def test_resending_the_same_article_is_reported_as_duplicate(pipeline) -> None:  # type: ignore[no-untyped-def]
+    with client_for(pipeline) as client:
+        assert client.post("/v1/articles", json=ARTICLE).json()["accepted"] == 1
+        again = client.post("/v1/articles", json=ARTICLE).json()
+    assert (again["accepted"], again["duplicates"]) == (0, 1)
+    assert again["items"][0]["status"] == "duplicate"
+
+
+def test_limits_and_media_types_are_enforced(pipeline) -> None:  # type: ignore[no-untyped-def]
+    with client_for(pipeline, max_batch_items=2) as client:
+        batch = "\n".join(json.dumps(ARTICLE) for _ in range(3))
+        ndjson = {"content-type": "application/x-ndjson"}
+        assert client.post("/v1/articles", content=batch, headers=ndjson).status_code == 413
+        assert (
+            client.post("/v1/articles", content="hello", headers={"content-type": "text/plain"}).status_code
+            == 415
+        )
+
+
+def test_the_openapi_spec_documents_the_push_body_and_answers(pipeline) -> None:  # type: ignore[no-untyped-def]
+    with client_for(pipeline) as client:
+        spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/v1/articles"]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/json", "application/x-ndjson"}
+    assert {"202", "401", "403", "413", "415", "422", "503"} <= set(operation["responses"])

@@ -3,48 +3,73 @@ from datetime import UTC, datetime
 
 from schemas.events import RawArticle
 from services.common.dlq import Failure
-from services.ingestion.validate import parse_article
+from services.ingestion.validate import Limits, parse_article
 
 NOW = datetime(2024, 12, 2, 8, tzinfo=UTC)
+BODY = (
+    "Bisnis.com, JAKARTA – Bank Indonesia menahan suku bunga acuan pada Rabu (4/12/2024).\n"
+    "Baca Juga: Rupiah Menguat ke Rp15.800\n"
+    "Gubernur BI mengatakan inflasi terkendali.\n"
+    "ADVERTISEMENT\n"
+    "Editor: Rina"
+)
 
 
-def article(**fields: object) -> bytes:
-    base = {
-        "source": "bisnis.com",
-        "title": "BI tahan bunga",
-        "body": "Bisnis.com, JAKARTA – Bank Indonesia ...",
-    }
-    return json.dumps({**base, **fields}).encode()
+def parse(limits: Limits | None = None, **fields: object) -> RawArticle | Failure:
+    base = {"source": "bisnis.com", "title": "BI tahan bunga", "body": BODY}
+    return parse_article(json.dumps({**base, **fields}).encode(), limits or Limits(), ingested_at=NOW)
 
 
-def test_a_valid_article_gets_its_id_and_ingestion_time() -> None:
-    raw = parse_article(
-        article(url="https://bisnis.com/a?utm_source=x", published_at="2024-12-02T14:30:00+07:00"), NOW
-    )
+def test_a_valid_article_gets_its_id_ingestion_time_and_utc_dates() -> None:
+    raw = parse(url="https://bisnis.com/a?utm_source=x", published_at="2024-12-02T14:30:00+07:00")
     assert isinstance(raw, RawArticle)
     assert raw.url == "https://bisnis.com/a"
     assert raw.ingested_at == NOW and raw.published_at == datetime(2024, 12, 2, 7, 30, tzinfo=UTC)
 
 
-def test_the_same_article_sent_twice_gets_the_same_id() -> None:
-    first, second = (
-        parse_article(article(url="https://b.com/x"), NOW),
-        parse_article(article(url="https://b.com/x#c")),
-    )
+def test_the_body_is_cleaned_and_the_original_kept() -> None:
+    raw = parse()
+    assert isinstance(raw, RawArticle)
+    assert raw.body.startswith("Bank Indonesia menahan") and "Baca Juga" not in raw.body
+    assert "ADVERTISEMENT" not in raw.body and "Editor" not in raw.body
+    assert raw.body_original == BODY
+    assert (raw.dateline_place, raw.publisher) == ("Jakarta", "Bisnis.com")
+    assert len(raw.content_hash) == 64 and len(raw.fingerprint) == 64
+
+
+def test_regional_publication_dates_are_read_in_the_regions_zone() -> None:
+    jakarta = parse(published_at="Senin, 2 Desember 2024 14:30 WIB", region="ID")
+    kuala_lumpur = parse(published_at="Isnin, 2 Disember 2024 14:30", region="MY")
+    assert isinstance(jakarta, RawArticle) and isinstance(kuala_lumpur, RawArticle)
+    assert jakarta.published_at == datetime(2024, 12, 2, 7, 30, tzinfo=UTC)
+    assert kuala_lumpur.published_at == datetime(2024, 12, 2, 6, 30, tzinfo=UTC)
+
+
+def test_an_unreadable_date_is_a_field_error_not_a_guess() -> None:
+    failure = parse(published_at="kemarin sore")
+    assert isinstance(failure, Failure) and failure.field_errors[0][0] == "published_at"
+
+
+def test_the_same_article_sent_twice_gets_the_same_id_and_hash() -> None:
+    first, second = parse(url="https://b.com/x"), parse(url="https://b.com/x#c")
     assert isinstance(first, RawArticle) and isinstance(second, RawArticle)
-    assert first.article_id == second.article_id
+    assert (first.article_id, first.content_hash) == (second.article_id, second.content_hash)
 
 
 def test_field_errors_name_every_bad_field() -> None:
-    failure = parse_article(article(title="", url="javascript:alert(1)", language_hint="Indonesian"), NOW)
+    failure = parse(title="", url="javascript:alert(1)", language_hint="Indonesian")
     assert isinstance(failure, Failure) and failure.error_type == "schema_violation"
-    for field in ("title", "url", "language_hint"):
-        assert field in failure.error_message
+    assert {field for field, _ in failure.field_errors} == {"title", "url", "language_hint"}
+
+
+def test_overlong_articles_are_refused_before_any_work() -> None:
+    failure = parse(Limits(max_article_chars=100))
+    assert isinstance(failure, Failure) and failure.error_type == "article_too_long"
 
 
 def test_bad_encoding_and_bad_json_are_told_apart() -> None:
-    assert parse_article(b"\xc3\x28", NOW) == Failure(
+    assert parse_article(b"\xc3\x28") == Failure(
         "invalid_utf8", "not UTF-8: invalid continuation byte at byte 0"
     )
-    failure = parse_article(b'{"title": ', NOW)
+    failure = parse_article(b'{"title": ')
     assert isinstance(failure, Failure) and failure.error_type == "invalid_json"

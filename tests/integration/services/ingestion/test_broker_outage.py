@@ -1,0 +1,125 @@
+"""Ingestion while the broker goes away and comes back: nothing accepted is lost, nothing
+is reported accepted that Kafka did not acknowledge."""
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from schemas.events import RawArticle
+from services.common.kafka import ensure_topics, producer
+from services.common.settings import IngestionSettings
+from services.ingestion.backfill import backfill, checkpoint_path, input_files
+from services.ingestion.publish import Publisher, Summary
+from services.ingestion.service import create_app
+from tests.fixtures.kafka import read_topic
+
+
+def write_backfill(path: Path, count: int) -> Path:
+    lines = (
+        json.dumps(
+            {
+                "source": "tempo.co",
+                "url": f"https://tempo.co/read/{n}",
+                "title": f"Berita {n}",
+                "body": "Isi.",
+            }
+        )
+        for n in range(count)
+    )
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def distinct_ids(bootstrap: str, topic: str, expected: int) -> set[str]:
+    return {
+        RawArticle.model_validate_json(v).article_id for _, v in read_topic(bootstrap, topic, expected, 60)
+    }
+
+
+def test_backfill_waits_out_a_broker_restart(pipeline, private_servers, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = pipeline.settings_as(
+        IngestionSettings, kafka_bootstrap=private_servers.settings.kafka_bootstrap, produce_timeout_s=5
+    )
+    ensure_topics(settings)
+    source = write_backfill(tmp_path / "big.ndjson", 3_000)
+    kafka_producer = producer(settings, "test-outage")
+    result: dict[str, Summary] = {}
+
+    def run() -> None:
+        result["summary"] = backfill(
+            input_files([source]), Publisher(settings, kafka_producer), settings.state_dir, chunk_size=200
+        )
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    marker = checkpoint_path(settings.state_dir, source)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "no chunk was acknowledged"
+    private_servers.stop()
+    time.sleep(3)
+    private_servers.start()
+    worker.join(timeout=240)
+    kafka_producer.close(timeout=5)
+    assert not worker.is_alive()
+
+    summary = result["summary"]
+    assert summary.count("accepted") == 3_000
+    accepted = {o.article_id for o in summary.outcomes}
+    on_topic = distinct_ids(settings.kafka_bootstrap, settings.topic_raw, 3_000)
+    missing = sorted(
+        int(o.origin.rsplit(":", 1)[1]) for o in summary.outcomes if o.article_id not in on_topic
+    )
+    assert on_topic == accepted, (len(missing), missing[:5], missing[-5:])
+
+
+def test_an_interrupted_backfill_resumes_after_the_last_acknowledged_chunk(pipeline, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = pipeline.settings_as(IngestionSettings)
+    ensure_topics(settings)
+    source = write_backfill(tmp_path / "part.ndjson", 1_000)
+    kafka_producer = producer(settings, "test-resume")
+
+    class StopsAfterThreeChunks(Publisher):
+        calls = 0
+
+        def publish(self, items):  # type: ignore[no-untyped-def]
+            self.calls += 1
+            if self.calls > 3:
+                raise KeyboardInterrupt
+            return super().publish(items)
+
+    with pytest.raises(KeyboardInterrupt):
+        backfill(
+            [source], StopsAfterThreeChunks(settings, kafka_producer), settings.state_dir, chunk_size=100
+        )
+    resumed = backfill([source], Publisher(settings, kafka_producer), settings.state_dir, chunk_size=100)
+    kafka_producer.close()
+    assert len(resumed.outcomes) == 700
+    assert resumed.outcomes[0].origin == f"{source}:301"
+    assert not checkpoint_path(settings.state_dir, source).exists()
+    assert len(distinct_ids(settings.kafka_bootstrap, settings.topic_raw, 1_000)) == 1_000
+
+
+def test_the_api_answers_503_while_kafka_is_down_and_recovers(pipeline, private_servers) -> None:  # type: ignore[no-untyped-def]
+    settings = pipeline.settings_as(
+        IngestionSettings, kafka_bootstrap=private_servers.settings.kafka_bootstrap, produce_timeout_s=3
+    )
+    article = {"source": "detik.com", "url": "https://detik.com/x", "title": "Judul", "body": "Isi."}
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/articles", json=article).status_code == 202
+        private_servers.stop()
+        down = client.post("/v1/articles", json={**article, "url": "https://detik.com/y"})
+        assert down.status_code == 503 and down.headers["retry-after"] == "5"
+        assert client.get("/readyz").status_code == 503
+        private_servers.start()
+        deadline = time.monotonic() + 60
+        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        again = client.post("/v1/articles", json={**article, "url": "https://detik.com/y"})
+        assert again.status_code == 202 and again.json()["accepted"] == 1
+    assert len(distinct_ids(settings.kafka_bootstrap, settings.topic_raw, 2)) == 2
