@@ -123,3 +123,42 @@ def test_the_api_answers_503_while_kafka_is_down_and_recovers(pipeline, private_
         again = client.post("/v1/articles", json={**article, "url": "https://detik.com/y"})
         assert again.status_code == 202 and again.json()["accepted"] == 1
     assert len(distinct_ids(settings.kafka_bootstrap, settings.topic_raw, 2)) == 2
+
+
+def test_the_feed_poller_keeps_its_cursor_until_kafka_acknowledges(
+    pipeline, private_servers, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    import httpx
+
+    from services.ingestion.feeds import FeedConfig, FeedPoller
+    from tests.fixtures.feeds import rss
+    from tests.fixtures.http import FeedServer, Route
+
+    server = FeedServer()
+    server.routes["/rss"] = Route(
+        body=rss([("1", "Banjir Bandung", "Isi berita banjir."), ("2", "Gempa Ambon", "Isi gempa.")])
+    )
+    settings = pipeline.settings_as(
+        IngestionSettings,
+        kafka_bootstrap=private_servers.settings.kafka_bootstrap,
+        produce_timeout_s=3,
+        feeds_allow_private=True,
+    )
+    ensure_topics(settings)
+    config = FeedConfig(name="local", url=f"{server.url}/rss", source="antaranews.com")  # type: ignore[arg-type]
+    kafka_producer = producer(settings, "test-feed-outage")
+    poller = FeedPoller([config], Publisher(settings, kafka_producer), settings)
+
+    async def poll_once() -> str:
+        async with httpx.AsyncClient() as client:
+            return (await poller.poll(config, client)).outcome
+
+    private_servers.stop()
+    assert asyncio.run(poll_once()) == "kafka_unavailable"
+    private_servers.start()
+    assert asyncio.run(poll_once()) == "ok"
+    kafka_producer.close(timeout=5)
+    server.close()
+    assert len(distinct_ids(settings.kafka_bootstrap, settings.topic_raw, 2)) == 2

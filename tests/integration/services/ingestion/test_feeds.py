@@ -1,12 +1,7 @@
 """The feed poller against feeds served by a local HTTP server and the real broker."""
 
 import asyncio
-import contextlib
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -17,52 +12,7 @@ from services.common.settings import IngestionSettings
 from services.ingestion.feeds import FeedConfig, FeedPoller, PollResult
 from services.ingestion.publish import Publisher
 from tests.fixtures.feeds import ATOM, PAGE, rss
-
-
-@dataclass
-class Route:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    etag: str | None = None
-    delay_s: float = 0.0
-
-
-class FeedServer:
-    """Serves whatever ``routes`` says, honours If-None-Match, and counts requests."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[str, str | None]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                route = server.routes.get(self.path, Route(404, b"not found"))
-                server.requests.append((self.path, self.headers.get("if-none-match")))
-                time.sleep(route.delay_s)
-                if route.etag and self.headers.get("if-none-match") == route.etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(route.status)
-                for name, value in {**route.headers, **({"ETag": route.etag} if route.etag else {})}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
-                    self.wfile.write(route.body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+from tests.fixtures.http import FeedServer, Route
 
 
 @pytest.fixture
