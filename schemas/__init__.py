@@ -1,13 +1,22 @@
 """Event contracts between Kabar's services: one versioned model per topic."""
 
-from schemas.events import ArticleIn, DeadLetter, EnrichedArticle, RawArticle
+from schemas.events import (
+    ArticleIn,
+    ArticleTranslation,
+    DeadLetter,
+    EnrichedArticle,
+    EntityMention,
+    RawArticle,
+)
 from schemas.topics import TOPIC_SCHEMAS, TopicRole
 
 __all__ = [
     "TOPIC_SCHEMAS",
     "ArticleIn",
+    "ArticleTranslation",
     "DeadLetter",
     "EnrichedArticle",
+    "EntityMention",
     "RawArticle",
     "TopicRole",
 ]

@@ -76,12 +76,51 @@ class RawArticle(_Event):
     ingested_at: UtcDatetime
 
 
+EntityLabel = Literal["PER", "ORG", "LOC"]
+TranslationStatus = Literal["pending", "translated", "not_needed", "no_model", "failed"]
+
+
+class EntityMention(_Event):
+    """A person, organisation or place named in the cleaned body."""
+
+    text: str
+    label: EntityLabel
+    start: int = Field(ge=0, description="Character offset into the cleaned body")
+    end: int = Field(ge=0)
+    canonical: str = Field(description="Canonical English name, e.g. Syria for Suriah")
+    entity_id: str | None = Field(default=None, description="Stable gazetteer id where the entity is known")
+
+
 class EnrichedArticle(RawArticle):
     """A raw article plus what enrichment found out about it."""
 
     language: LanguageCode = Field(description="Detected language, ISO 639-1, or 'und'")
     language_confidence: float = Field(ge=0.0, le=1.0)
+    entities: list[EntityMention] = Field(default_factory=list)
+    duplicate_of: ArticleId | None = Field(
+        default=None, description="The first copy seen of the same story from another source"
+    )
+    translation_status: TranslationStatus = "not_needed"
     enriched_at: UtcDatetime
+
+
+class ArticleTranslation(_Event):
+    """The English translation of an article, a partial update that follows its enrichment."""
+
+    schema_version: Literal[1] = 1
+    article_id: ArticleId
+    source_language: LanguageCode
+    status: Literal["translated", "failed"]
+    title_en: str | None = None
+    body_en: str | None = None
+    error: str | None = None
+    model: str = Field(description="Which backend and model translated it")
+    published_at: UtcDatetime | None = Field(
+        default=None, description="Routes the update to the article's index"
+    )
+    ingested_at: UtcDatetime
+    enriched_at: UtcDatetime = Field(description="The enrichment this translation belongs to")
+    translated_at: UtcDatetime
 
 
 class DeadLetter(_Event):
@@ -90,7 +129,7 @@ class DeadLetter(_Event):
     model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
     schema_version: Literal[1] = 1
-    stage: Literal["ingestion", "enrichment", "indexing"]
+    stage: Literal["ingestion", "enrichment", "translation", "indexing"]
     error_type: str = Field(description="Stable machine-readable reason, e.g. invalid_json")
     error_message: str
     origin: str = Field(description="Where the payload came from: topic[partition]@offset or file:line")

@@ -4,17 +4,19 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from schemas.events import DeadLetter, EnrichedArticle, RawArticle
+from schemas.events import ArticleTranslation, DeadLetter, EnrichedArticle, RawArticle
 
 
 class TopicRole(StrEnum):
     RAW = "raw"
     ENRICHED = "enriched"
+    TRANSLATIONS = "translations"
     DLQ = "dlq"
 
 
 TOPIC_SCHEMAS: dict[TopicRole, type[BaseModel]] = {
     TopicRole.RAW: RawArticle,
     TopicRole.ENRICHED: EnrichedArticle,
+    TopicRole.TRANSLATIONS: ArticleTranslation,
     TopicRole.DLQ: DeadLetter,
 }

@@ -102,6 +102,26 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrich(args: argparse.Namespace) -> int:
+    """One article through ingestion's validation and cleaning and the enrichment stage's
+    ``enrich``: the same functions the services run, minus Kafka."""
+    import json
+
+    from services.common.dlq import Failure
+    from services.enrichment.transform import enrich
+    from services.ingestion.validate import parse_article
+
+    document = json.loads(args.file.read_text("utf-8"))
+    if isinstance(document, dict):
+        document.setdefault("source", "local")
+    parsed = parse_article(json.dumps(document).encode())
+    if isinstance(parsed, Failure):
+        print(f"rejected: {parsed.error_type}: {parsed.error_message}", file=sys.stderr)
+        return 1
+    print(enrich(parsed, KabarSettings().translation_backend).model_dump_json(indent=2))
+    return 0
+
+
 def cmd_up(_: argparse.Namespace) -> int:
     from services.stack import up
 
@@ -140,6 +160,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from services.ingestion.service import main
     elif args.service == "enrichment":
         from services.enrichment.service import main
+    elif args.service == "translation":
+        from services.enrichment.translation_stage import main
     else:
         from services.indexing.service import main
     main()
@@ -164,6 +186,10 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("--size", type=int, default=10)
     search.add_argument("--json", action="store_true", help="print the raw hits")
     search.set_defaults(run=cmd_search)
+
+    enrich = commands.add_parser("enrich", help="print the enriched event of one article (JSON file)")
+    enrich.add_argument("file", type=Path)
+    enrich.set_defaults(run=cmd_enrich)
 
     serve = commands.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("service", choices=SERVICES)

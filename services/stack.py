@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from schemas.topics import TopicRole
 from services.common.kafka import ensure_topics, group_lags, topic_counts
 from services.common.settings import SERVICES, StackSettings
 from services.indexing.index_design import install_index_template, sync_client
@@ -250,11 +251,13 @@ def status(settings: StackSettings) -> Status:
     topics: dict[str, int] = {}
     lags: dict[str, int] = {}
     if port_open(settings.kafka_port):
-        names = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
+        names = [settings.topic(role) for role in TopicRole]
         topics = {c.topic: c.messages for c in topic_counts(settings, names)}
         consumers = (
             (settings.enrichment_group, settings.topic_raw),
+            (settings.translation_group, settings.topic_enriched),
             (settings.indexing_group, settings.topic_enriched),
+            (settings.indexing_group, settings.topic_translations),
         )
         for group, topic in consumers:
             lags[f"{group} on {topic}"] = group_lags(settings, group, topic).lag

@@ -88,6 +88,9 @@ def pipeline(servers: Servers, tmp_path: Path) -> Pipeline:
         "KABAR_INGESTION_PORT": str(free_port()),
         "KABAR_ENRICHMENT_PORT": str(free_port()),
         "KABAR_INDEXING_PORT": str(free_port()),
+        "KABAR_TRANSLATION_PORT": str(free_port()),
+        "KABAR_TOPIC_TRANSLATIONS": f"test-{suffix}.translations",
+        "KABAR_TRANSLATION_GROUP": f"test-{suffix}-translation",
         "KABAR_DATA_DIR": str(tmp_path / "faust"),
         "KABAR_BATCH_WITHIN_S": "0.2",
     }

@@ -6,7 +6,7 @@ from typing import Literal
 
 from schemas.events import DeadLetter
 
-Stage = Literal["ingestion", "enrichment", "indexing"]
+Stage = Literal["ingestion", "enrichment", "translation", "indexing"]
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,21 @@ class BoundedLabel:
             self.seen.add(value)
             return value
         return "other"
+
+
+TRANSLATIONS = Counter(
+    "kabar_translations_total",
+    "Articles the translation stage finished, by outcome (translated, failed, skipped)",
+    ["service", "outcome"],
+)
+TRANSLATION_SECONDS = Histogram(
+    "kabar_translation_seconds",
+    "Model or server time to translate one article",
+    ["service", "backend"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+BACKLOG = Gauge(
+    "kabar_consumer_backlog",
+    "Records on the input topic not yet processed by this replica's partitions",
+    ["service", "topic"],
+)

@@ -14,8 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from schemas.topics import TopicRole
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-ServiceName = Literal["ingestion", "enrichment", "indexing"]
-SERVICES: tuple[ServiceName, ...] = ("ingestion", "enrichment", "indexing")
+ServiceName = Literal["ingestion", "enrichment", "translation", "indexing"]
+SERVICES: tuple[ServiceName, ...] = ("ingestion", "enrichment", "translation", "indexing")
 
 
 class KabarSettings(BaseSettings):
@@ -32,26 +32,32 @@ class KabarSettings(BaseSettings):
 
     topic_raw: str = "news.raw"
     topic_enriched: str = "news.enriched"
+    topic_translations: str = "news.translations"
     topic_dlq: str = "news.dlq"
     topic_partitions: int = Field(default=3, ge=1)
     topic_replication: int = Field(default=1, ge=1)
 
     enrichment_group: str = "kabar-enrichment"
+    translation_group: str = "kabar-translation"
     indexing_group: str = "kabar-indexing"
 
     ingestion_port: int = 29081
     enrichment_port: int = 29082
     indexing_port: int = 29083
+    translation_port: int = 29084
     service_host: str = "127.0.0.1"
     bind_host: str = "127.0.0.1"
 
     log_level: LogLevel = "INFO"
+    # which translator the translation stage runs; "none" marks articles "no_model"
+    translation_backend: Literal["none", "ctranslate2", "libretranslate"] = "none"
     state_dir: Path = Path(".kabar")
 
     def topic(self, role: TopicRole) -> str:
         return {
             TopicRole.RAW: self.topic_raw,
             TopicRole.ENRICHED: self.topic_enriched,
+            TopicRole.TRANSLATIONS: self.topic_translations,
             TopicRole.DLQ: self.topic_dlq,
         }[role]
 
@@ -59,6 +65,7 @@ class KabarSettings(BaseSettings):
         return {
             "ingestion": self.ingestion_port,
             "enrichment": self.enrichment_port,
+            "translation": self.translation_port,
             "indexing": self.indexing_port,
         }[service]
 
@@ -93,7 +100,24 @@ class StreamSettings(KabarSettings):
 
 
 class EnrichmentSettings(StreamSettings):
-    """The enrichment worker's settings: the stream knobs and the shared addresses."""
+    """The enrichment worker's settings: the stream knobs, near-duplicate matching."""
+
+    duplicate_window_hours: float = Field(default=72.0, gt=0)
+    duplicate_max_distance: int = Field(default=64, ge=0, le=256)  # bits of the 256-bit fingerprint
+
+
+class TranslationSettings(StreamSettings):
+    """The translation stage: which backend, where its model or server is, how it batches."""
+
+    translation_model_dir: Path | None = None
+    translation_model_family: Literal["opus-mt", "nllb"] = "opus-mt"
+    translation_device: Literal["cpu", "cuda"] = "cpu"
+    translation_compute_type: str = "default"
+    translation_beam_size: int = Field(default=4, ge=1)
+    translation_max_batch_sentences: int = Field(default=64, ge=1)
+    translation_url: str | None = None
+    translation_api_key: SecretStr | None = None
+    translation_timeout_s: float = Field(default=60.0, gt=0)
 
 
 class IndexingSettings(StreamSettings):

@@ -1,11 +1,15 @@
-"""The enrichment worker: raw topic -> ``enrich_record`` -> enriched topic (failures -> DLQ).
+"""The enrichment worker: raw topic -> ``enrich_record`` -> near-duplicate marking ->
+enriched topic (failures -> DLQ).
 
 A batch's offsets are committed only after every record it produced is acknowledged,
 because the stream acks a batch's events only when the loop asks for the next batch.
+The near-duplicate index is a pair of global Faust tables (every replica sees every
+entry, rebuilt from their changelogs after a restart).
 """
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 
 import faust
 
@@ -22,7 +26,50 @@ from services.common.stream import (
     send_dead_letters,
     stream_app,
 )
+from services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
 from services.enrichment.transform import enrich_record
+
+
+class DuplicateIndex:
+    """Fingerprints and their bands, in tables that survive restarts and rebalances."""
+
+    def __init__(self, app: faust.App, settings: EnrichmentSettings) -> None:
+        self.window = timedelta(hours=settings.duplicate_window_hours)
+        self.max_distance = settings.duplicate_max_distance
+        partitions = settings.topic_partitions
+        # use_partitioner: changelog partitions follow the key, so any replica may write any key
+        self.fingerprints = app.GlobalTable(
+            f"{settings.enrichment_group}-fingerprints",
+            default=str,
+            partitions=partitions,
+            use_partitioner=True,
+        )
+        self.bands = app.GlobalTable(
+            f"{settings.enrichment_group}-bands", default=list, partitions=partitions, use_partitioner=True
+        )
+
+    def mark(self, article: EnrichedArticle, now: datetime) -> EnrichedArticle:
+        """Sets ``duplicate_of`` when a close copy was seen first, and files this article."""
+        if not article.fingerprint:
+            return article
+        candidate_ids = {
+            known for key in probe_keys(article.fingerprint) for known in self.bands.get(key, [])
+        }
+        candidates = [
+            Seen.decode(known, self.fingerprints[known])
+            for known in candidate_ids
+            if self.fingerprints.get(known)
+        ]
+        original = first_copy(
+            article.article_id, article.fingerprint, candidates, now, self.window, self.max_distance
+        )
+        if article.article_id not in self.fingerprints:
+            self.fingerprints[article.article_id] = Seen(
+                article.article_id, article.fingerprint, original or article.article_id, now
+            ).encode()
+            for key in band_keys(article.fingerprint):
+                self.bands[key] = filed(list(self.bands.get(key, [])), article.article_id)
+        return article.model_copy(update={"duplicate_of": original}) if original else article
 
 
 def build_app(settings: EnrichmentSettings) -> faust.App:
@@ -30,14 +77,18 @@ def build_app(settings: EnrichmentSettings) -> faust.App:
     raw = app.topic(settings.topic_raw, value_serializer="raw", key_serializer="raw")
     enriched = app.topic(settings.topic_enriched, value_serializer="raw", key_serializer="raw")
     dlq = app.topic(settings.topic_dlq, value_serializer="raw", key_serializer="raw")
+    duplicates = DuplicateIndex(app, settings)
 
     @app.agent(raw)
     async def enrich_articles(stream: faust.StreamT) -> None:
         async for events in batches(stream, settings):
             started = time.perf_counter()
-            results = [enrich_record(payload_of(event), origin_of(event)) for event in events]
+            results = [
+                enrich_record(payload_of(e), origin_of(e), settings.translation_backend) for e in events
+            ]
             letters = [r for r in results if isinstance(r, DeadLetter)]
-            articles = [r for r in results if isinstance(r, EnrichedArticle)]
+            now = datetime.now(UTC)
+            articles = [duplicates.mark(r, now) for r in results if isinstance(r, EnrichedArticle)]
             futures = [
                 await enriched.send(key=a.article_id.encode(), value=a.model_dump_json().encode())
                 for a in articles

@@ -1,30 +1,63 @@
 """Pure enrichment; the Faust agent and ``kabar enrich`` both go through ``enrich``."""
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from schemas.events import DeadLetter, EnrichedArticle, RawArticle
+from schemas.events import DeadLetter, EnrichedArticle, EntityMention, RawArticle, TranslationStatus
 from services.common.codec import decode_event
 from services.common.dlq import Failure, Origin, dead_letter
+from services.enrichment.entities import Mention, extract_entities
 from services.enrichment.language import identify_language
+from services.enrichment.translation import needs_translation
 
 
-def enrich(article: RawArticle, now: datetime | None = None) -> EnrichedArticle:
+@lru_cache(maxsize=4_096)
+def entities_of(body: str, language: str) -> tuple[Mention, ...]:
+    """Cached by text: syndicated copies and re-deliveries of one story cost one extraction."""
+    return tuple(extract_entities(body, language))
+
+
+def translation_status(language: str, translation_backend: str) -> TranslationStatus:
+    if not needs_translation(language):
+        return "not_needed"
+    return "no_model" if translation_backend == "none" else "pending"
+
+
+def enrich(
+    article: RawArticle, translation_backend: str = "none", now: datetime | None = None
+) -> EnrichedArticle:
     guess = identify_language(f"{article.title}\n{article.body}")
+    # text in no language we know still gets the rules: names are capitalised everywhere
+    mentions = entities_of(article.body, guess.code if guess.code != "und" else "id")
     return EnrichedArticle(
         **article.model_dump(),
         language=guess.code,
         language_confidence=guess.confidence,
+        entities=[
+            EntityMention(
+                text=m.text,
+                label=m.label,
+                start=m.start,
+                end=m.end,
+                canonical=m.canonical,
+                entity_id=m.entity_id,
+            )
+            for m in mentions
+        ],
+        translation_status=translation_status(guess.code, translation_backend),
         enriched_at=now or datetime.now(UTC),
     )
 
 
-def enrich_record(payload: bytes, origin: Origin) -> EnrichedArticle | DeadLetter:
+def enrich_record(
+    payload: bytes, origin: Origin, translation_backend: str = "none"
+) -> EnrichedArticle | DeadLetter:
     """One record of the raw topic to its enriched event, or the dead letter saying why not."""
     article = decode_event(payload, RawArticle)
     if isinstance(article, Failure):
         return dead_letter("enrichment", article, origin, payload)
     try:
-        return enrich(article)
+        return enrich(article, translation_backend)
     except Exception as exc:  # any bug in one article must not stop the stream
         failure = Failure("enrichment_error", f"{type(exc).__name__}: {exc}", article.article_id)
         return dead_letter("enrichment", failure, origin, payload)

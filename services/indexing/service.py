@@ -7,10 +7,12 @@ acks), because the stream acks a batch only when the loop asks for the next one.
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import faust
 
+from schemas.events import ArticleTranslation, EnrichedArticle
 from services.common.kafka import ensure_topics
 from services.common.metrics import BATCH_SIZE, END_TO_END_SECONDS, EVENTS, STAGE_SECONDS
 from services.common.settings import IndexingSettings
@@ -25,7 +27,7 @@ from services.common.stream import (
 )
 from services.indexing.bulk import Backoff, write_bulk
 from services.indexing.index_design import async_client, index_template
-from services.indexing.transform import Record, plan_batch, rejection_letters
+from services.indexing.transform import Event, Record, plan_batch, rejection_letters
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 def build_app(settings: IndexingSettings) -> faust.App:
     app = stream_app(settings, "indexing", settings.indexing_group)
     enriched = app.topic(settings.topic_enriched, value_serializer="raw", key_serializer="raw")
+    translations = app.topic(settings.topic_translations, value_serializer="raw", key_serializer="raw")
     dlq = app.topic(settings.topic_dlq, value_serializer="raw", key_serializer="raw")
     es = async_client(settings)
     backoff = Backoff(settings.bulk_backoff_s, settings.bulk_backoff_max_s)
@@ -51,27 +54,38 @@ def build_app(settings: IndexingSettings) -> faust.App:
                 await asyncio.sleep(backoff.delay(attempt))
                 attempt += 1
 
+    async def index_batch(events: Sequence[faust.EventT], kind: type[Event], stage: str) -> None:
+        """One batch of either topic: bulk upserts, then dead letters, then the offsets move."""
+        started = time.perf_counter()
+        records = [Record(payload_of(event), origin_of(event)) for event in events]
+        planned = plan_batch(records, kind, settings.es_index_prefix, datetime.now(UTC))
+        report = await write_bulk(es, planned.actions, backoff)
+        letters = planned.letters + rejection_letters(planned, report.rejected)
+        await asyncio.gather(*await send_dead_letters(dlq, "indexing", letters))
+        acknowledged = datetime.now(UTC)
+        rejected_positions = {item.position for item in report.rejected}
+        if kind is EnrichedArticle:
+            for position, event in enumerate(planned.events):
+                if position not in rejected_positions:
+                    END_TO_END_SECONDS.labels("indexing").observe(
+                        (acknowledged - event.ingested_at).total_seconds()
+                    )
+        STAGE_SECONDS.labels("indexing", stage).observe(time.perf_counter() - started)
+        BATCH_SIZE.labels("indexing", stage).observe(len(events))
+        EVENTS.labels("indexing", stage, "ok").inc(report.indexed)
+        EVENTS.labels("indexing", stage, "dead_lettered").inc(len(letters))
+
     @app.agent(enriched)
     async def index_articles(stream: faust.StreamT) -> None:
         await template_installed.wait()
         async for events in batches(stream, settings):
-            started = time.perf_counter()
-            records = [Record(payload_of(event), origin_of(event)) for event in events]
-            planned = plan_batch(records, settings.es_index_prefix, datetime.now(UTC))
-            report = await write_bulk(es, planned.actions, backoff)
-            letters = planned.letters + rejection_letters(planned, report.rejected)
-            await asyncio.gather(*await send_dead_letters(dlq, "indexing", letters))
-            acknowledged = datetime.now(UTC)
-            rejected_positions = {item.position for item in report.rejected}
-            for position, article in enumerate(planned.articles):
-                if position not in rejected_positions:
-                    END_TO_END_SECONDS.labels("indexing").observe(
-                        (acknowledged - article.ingested_at).total_seconds()
-                    )
-            STAGE_SECONDS.labels("indexing", "indexing").observe(time.perf_counter() - started)
-            BATCH_SIZE.labels("indexing", "indexing").observe(len(events))
-            EVENTS.labels("indexing", "indexing", "ok").inc(report.indexed)
-            EVENTS.labels("indexing", "indexing", "dead_lettered").inc(len(letters))
+            await index_batch(events, EnrichedArticle, "indexing")
+
+    @app.agent(translations)
+    async def index_translations(stream: faust.StreamT) -> None:
+        await template_installed.wait()
+        async for events in batches(stream, settings):
+            await index_batch(events, ArticleTranslation, "translation_update")
 
     async def elasticsearch_ready() -> str | None:
         if not template_installed.is_set():

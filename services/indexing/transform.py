@@ -1,15 +1,21 @@
 """Pure parts of indexing: records to bulk actions, bulk rejections to dead letters."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from schemas.events import DeadLetter, EnrichedArticle
+from schemas.events import ArticleTranslation, DeadLetter, EnrichedArticle
 from services.common.codec import decode_event
 from services.common.dlq import Failure, Origin, dead_letter
 from services.indexing.bulk import RejectedItem
-from services.indexing.documents import to_action
+from services.indexing.documents import article_action, translation_action
+
+Event = TypeVar("Event", EnrichedArticle, ArticleTranslation)
+ACTIONS: dict[type, Callable[[Any, str, datetime], dict[str, Any]]] = {
+    EnrichedArticle: article_action,
+    ArticleTranslation: translation_action,
+}
 
 
 @dataclass(frozen=True)
@@ -19,29 +25,33 @@ class Record:
 
 
 @dataclass(frozen=True)
-class Planned:
+class Planned(Generic[Event]):
     """A batch split into what goes to Elasticsearch and what goes straight to the DLQ."""
 
-    articles: list[EnrichedArticle]
+    events: list[Event]
     records: list[Record]
     actions: list[dict[str, Any]]
     letters: list[DeadLetter]
 
 
-def plan_batch(records: Sequence[Record], prefix: str, now: datetime) -> Planned:
-    articles, kept, actions, letters = [], [], [], []
+def plan_batch(records: Sequence[Record], kind: type[Event], prefix: str, now: datetime) -> Planned[Event]:
+    events: list[Event] = []
+    kept: list[Record] = []
+    actions: list[dict[str, Any]] = []
+    letters: list[DeadLetter] = []
+    to_action = ACTIONS[kind]
     for record in records:
-        article = decode_event(record.payload, EnrichedArticle)
-        if isinstance(article, Failure):
-            letters.append(dead_letter("indexing", article, record.origin, record.payload))
+        event = decode_event(record.payload, kind)
+        if isinstance(event, Failure):
+            letters.append(dead_letter("indexing", event, record.origin, record.payload))
             continue
-        articles.append(article)
+        events.append(event)
         kept.append(record)
-        actions.append(to_action(article, prefix, now))
-    return Planned(articles, kept, actions, letters)
+        actions.append(to_action(event, prefix, now))
+    return Planned(events, kept, actions, letters)
 
 
-def rejection_letters(planned: Planned, rejected: Sequence[RejectedItem]) -> list[DeadLetter]:
+def rejection_letters(planned: Planned[Event], rejected: Sequence[RejectedItem]) -> list[DeadLetter]:
     """Dead letters for the documents Elasticsearch refused, with its reason."""
     letters = []
     for item in rejected:
@@ -49,7 +59,7 @@ def rejection_letters(planned: Planned, rejected: Sequence[RejectedItem]) -> lis
         failure = Failure(
             f"es_{item.error_type}",
             f"HTTP {item.status}: {item.reason}",
-            planned.articles[item.position].article_id,
+            planned.events[item.position].article_id,
         )
         letters.append(dead_letter("indexing", failure, record.origin, record.payload))
     return letters

@@ -49,6 +49,8 @@ def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ig
         "KABAR_INGESTION_PORT": str(port()),
         "KABAR_ENRICHMENT_PORT": str(port()),
         "KABAR_INDEXING_PORT": str(port()),
+        "KABAR_TRANSLATION_PORT": str(port()),
+        "KABAR_TRANSLATION_GROUP": f"stack-{tmp_path.name}-translation",
         "KABAR_ES_INDEX_PREFIX": f"stack-{tmp_path.name.lower()}",
         "KABAR_ENRICHMENT_GROUP": f"stack-{tmp_path.name}-enrichment",
         "KABAR_INDEXING_GROUP": f"stack-{tmp_path.name}-indexing",
@@ -58,7 +60,7 @@ def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ig
         up = kabar(env, "up")
         assert up.returncode == 0, up.stdout + up.stderr
         started = pids_of(state_dir)
-        assert len(started) >= 3
+        assert len(started) >= 4
 
         again = kabar(env, "up")
         assert again.returncode == 0 and sorted(pids_of(state_dir)) == sorted(started), (

@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
 TARGETS_FILE = REPO_ROOT / "deploy" / "prometheus" / "targets-compose" / "services.json"
-KABAR_SERVICES = {"ingestion": 29081, "enrichment": 29082, "indexing": 29083}
+KABAR_SERVICES = {"ingestion": 29081, "enrichment": 29082, "translation": 29084, "indexing": 29083}
 
 
 def compose_binary() -> Path:

@@ -20,7 +20,12 @@ def test_a_changed_or_extra_file_counts_as_stale(tmp_path: Path) -> None:
 
 def test_every_topic_has_a_schema_with_the_contract_fields() -> None:
     names = sorted(p.name for p in JSON_DIR.glob("*.schema.json"))
-    assert names == ["news.dlq.v1.schema.json", "news.enriched.v1.schema.json", "news.raw.v1.schema.json"]
+    assert names == [
+        "news.dlq.v1.schema.json",
+        "news.enriched.v1.schema.json",
+        "news.raw.v1.schema.json",
+        "news.translations.v1.schema.json",
+    ]
     raw = json.loads((JSON_DIR / "news.raw.v1.schema.json").read_text())
     assert {
         "article_id",

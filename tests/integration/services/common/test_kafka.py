@@ -6,7 +6,9 @@ from services.common.kafka import admin_client, cluster_reachable, ensure_topics
 def test_topics_are_created_once_with_the_configured_partitions(pipeline) -> None:  # type: ignore[no-untyped-def]
     settings = pipeline.settings
     created = ensure_topics(settings)
-    assert sorted(created) == sorted([settings.topic_raw, settings.topic_enriched, settings.topic_dlq])
+    assert sorted(created) == sorted(
+        [settings.topic_raw, settings.topic_enriched, settings.topic_translations, settings.topic_dlq]
+    )
     assert ensure_topics(settings) == []
     admin = admin_client(settings)
     try:

@@ -1,6 +1,7 @@
 import json
 from datetime import UTC, datetime
 
+from schemas.events import ArticleTranslation, EnrichedArticle
 from services.common.dlq import Origin
 from services.indexing.bulk import RejectedItem
 from services.indexing.index_design import index_for
@@ -37,16 +38,17 @@ def test_a_batch_splits_into_actions_by_article_id_and_dead_letters() -> None:
         Record(b"{broken", Origin.of_record("news.enriched", 0, 2)),
         Record(enriched("b" * 32, published_at=None), Origin.of_record("news.enriched", 1, 5)),
     ]
-    planned = plan_batch(records, "kabar", NOW)
+    planned = plan_batch(records, EnrichedArticle, "kabar", NOW)
     assert [a["_id"] for a in planned.actions] == ["a" * 32, "b" * 32]
     assert [a["_index"] for a in planned.actions] == ["kabar-2024.11", "kabar-2024.12"]
-    assert planned.actions[0]["_source"]["indexed_at"] == NOW.isoformat()
+    assert planned.actions[0]["_source"]["doc"]["indexed_at"] == NOW.isoformat()
+    assert all(a["_op_type"] == "update" and a["_source"]["doc_as_upsert"] for a in planned.actions)
     assert [(d.origin, d.error_type) for d in planned.letters] == [("news.enriched[0]@2", "invalid_json")]
 
 
 def test_documents_elasticsearch_refused_become_dead_letters_with_its_reason() -> None:
     records = [Record(enriched(c * 32), Origin.of_record("t", 0, i)) for i, c in enumerate("ab")]
-    planned = plan_batch(records, "kabar", NOW)
+    planned = plan_batch(records, EnrichedArticle, "kabar", NOW)
     letters = rejection_letters(planned, [RejectedItem(1, 400, "document_parsing_exception", "bad date")])
     assert len(letters) == 1
     letter = letters[0]
@@ -55,3 +57,24 @@ def test_documents_elasticsearch_refused_become_dead_letters_with_its_reason() -
         letter.error_type == "es_document_parsing_exception" and letter.error_message == "HTTP 400: bad date"
     )
     assert letter.payload == records[1].payload
+
+
+def test_a_translation_is_a_partial_update_of_the_articles_index() -> None:
+    translation = ArticleTranslation(
+        article_id="a" * 32,
+        source_language="id",
+        status="translated",
+        title_en="Floods in Bandung",
+        body_en="Floods hit Bandung Regency.",
+        model="ctranslate2:opus-mt-id-en",
+        published_at=datetime(2024, 11, 30, tzinfo=UTC),
+        ingested_at=NOW,
+        enriched_at=NOW,
+        translated_at=NOW,
+    )
+    records = [Record(translation.model_dump_json().encode(), Origin.of_record("news.translations", 0, 3))]
+    [action] = plan_batch(records, ArticleTranslation, "kabar", NOW).actions
+    assert action["_index"] == "kabar-2024.11" and action["_id"] == "a" * 32
+    doc = action["_source"]["doc"]
+    assert doc["title_en"] == "Floods in Bandung" and doc["translation_status"] == "translated"
+    assert "entities" not in doc and "title" not in doc  # never erases what enrichment wrote

@@ -1,0 +1,160 @@
+"""The curated gazetteer (JSON under gazetteer/) plus CLDR country names, as lookup tables.
+
+Loaded once per process: every lookup afterwards is a dict access, so repeated names in a
+stream of articles cost nothing extra. Aliases are matched case-sensitively as token
+tuples, because case is what separates the acronym "AS" (United States) from "as", and
+"Antara" the agency from "antara" (between).
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from babel import Locale
+
+DATA_DIR = Path(__file__).parent / "gazetteer"
+TOKEN = re.compile(r"\w+(?:['’./&-]\w+)*['’.]?")
+Label = Literal["PER", "ORG", "LOC"]
+
+
+@dataclass(frozen=True)
+class Known:
+    """A gazetteer entry: what an alias links to."""
+
+    entity_id: str | None
+    canonical: str
+    label: Label
+    kind: str
+    country: str | None
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    """Words as the extractor sees them: a trailing full stop is not part of a word."""
+    return tuple(m.group().rstrip(".") for m in TOKEN.finditer(text))
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    aliases: dict[tuple[str, ...], Known]
+    alias_lengths: dict[str, tuple[int, ...]]  # first word -> alias lengths starting with it, longest first
+    demonyms: dict[str, Known]
+    person_titles: frozenset[tuple[str, ...]]
+    honorifics: frozenset[tuple[str, ...]]
+    org_heads: frozenset[str]
+    org_suffixes: frozenset[str]
+    loc_heads: frozenset[str]
+    not_entities: frozenset[str]
+    quote_verbs: frozenset[str]
+    office_words: frozenset[str]
+    caution: frozenset[tuple[str, ...]]
+    by_language: dict[tuple[tuple[str, ...], str], Known]
+
+    def lookup(self, words: tuple[str, ...], language: str | None = None) -> Known | None:
+        """The entry an alias names; a few names differ by the article's language (Indonesian
+        and Malaysian ministries both called "Kementerian Luar Negeri")."""
+        if language is not None:
+            local = self.by_language.get((words, language))
+            if local is not None:
+                return local
+        return self.aliases.get(words)
+
+
+def _entries(name: str) -> list[dict[str, object]]:
+    entries: list[dict[str, object]] = json.loads((DATA_DIR / name).read_text("utf-8"))["entries"]
+    return entries
+
+
+def _known(entry: dict[str, object]) -> Known:
+    return Known(
+        str(entry["id"]),
+        str(entry["canonical"]),
+        "ORG" if entry["label"] == "ORG" else "LOC",
+        str(entry.get("type", "")),
+        entry.get("country") if isinstance(entry.get("country"), str) else None,  # type: ignore[arg-type]
+    )
+
+
+def _cldr_country_names(countries: dict[str, Known]) -> dict[tuple[str, ...], Known]:
+    """Country names as Indonesian, Malay and English CLDR data spell them, for the
+    countries the curated list has (its ids are keyed by ISO code)."""
+    names: dict[tuple[str, ...], Known] = {}
+    for locale in ("id", "ms", "en"):
+        for code, name in Locale.parse(locale).territories.items():
+            known = countries.get(code.lower())
+            if known is not None:
+                names.setdefault(tokens_of(name), known)
+    return names
+
+
+def _words(values: list[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(tokens_of(v) for v in values if tokens_of(v))
+
+
+def _lengths_by_first_word(aliases: dict[tuple[str, ...], Known]) -> dict[str, tuple[int, ...]]:
+    """Lets the extractor try only the alias lengths that can start at a word: most words
+    start none, and the scan over a text then costs one dict miss per word."""
+    lengths: dict[str, set[int]] = {}
+    for words in aliases:
+        lengths.setdefault(words[0], set()).add(len(words))
+    return {word: tuple(sorted(found, reverse=True)) for word, found in lengths.items()}
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    aliases: dict[tuple[str, ...], Known] = {}
+    ambiguity = json.loads((DATA_DIR / "ambiguity.json").read_text("utf-8"))
+    preferred = {item["alias"]: item["prefer"] for item in ambiguity["ambiguous"]}
+    by_id: dict[str, Known] = {}
+    countries: dict[str, Known] = {}
+    demonyms: dict[str, Known] = {}
+    office_words: set[str] = set()
+    for name in ("countries.json", "places.json", "organisations.json"):
+        for entry in _entries(name):
+            known = _known(entry)
+            entity_id = str(entry["id"])
+            by_id[entity_id] = known
+            if known.kind == "country":
+                countries[entity_id.rsplit(":", 1)[1]] = known
+                for demonym in entry.get("demonyms", []):  # type: ignore[attr-defined]
+                    demonyms[str(demonym)] = known
+            for alias in entry["aliases"]:  # type: ignore[attr-defined]
+                words = tokens_of(str(alias))
+                if words and (str(alias) not in preferred or preferred[str(alias)] == known.entity_id):
+                    aliases.setdefault(words, known)
+                if known.label == "ORG" and known.kind in ("ministry", "agency"):
+                    office_words.update(w for w in words if w[:1].isupper() and len(w) > 2)
+    for alias, entity_id in preferred.items():
+        if entity_id in by_id:
+            aliases[tokens_of(alias)] = by_id[entity_id]
+    by_language = {
+        (tokens_of(item["alias"]), language): by_id[entity_id]
+        for item in ambiguity["ambiguous"]
+        for language, entity_id in item.get("prefer_by_language", {}).items()
+        if entity_id in by_id
+    }
+    for words, known in _cldr_country_names(countries).items():
+        aliases.setdefault(words, known)
+
+    cues = json.loads((DATA_DIR / "cues.json").read_text("utf-8"))
+    titles = [t for language in cues["person_titles"].values() for t in language]
+    groups = cues["not_entities_groups"]
+    quote_verbs = frozenset(v.lower() for v in groups.get("quote_verbs", []))
+    heads = {tokens_of(h)[0] for h in cues["org_heads"] if tokens_of(h)}
+    return Gazetteer(
+        aliases=aliases,
+        alias_lengths=_lengths_by_first_word(aliases),
+        demonyms=demonyms,
+        person_titles=_words(titles),
+        honorifics=_words(cues["honorifics"]),
+        org_heads=frozenset(heads),
+        org_suffixes=frozenset(s.strip("()") for s in cues["org_suffixes"]),
+        loc_heads=frozenset(tokens_of(h)[0] for h in cues["loc_heads"] if tokens_of(h)),
+        not_entities=frozenset(cues["not_entities"]),
+        quote_verbs=quote_verbs,
+        office_words=frozenset(office_words - heads),
+        caution=frozenset(tokens_of(item["alias"]) for item in ambiguity["caution"]),
+        by_language=by_language,
+    )
