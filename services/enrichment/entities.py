@@ -86,13 +86,95 @@ ENGLISH_ORG_HEADS = frozenset(
     ["Ministry", "Department", "Bureau", "Office", "Center", "Centre", "University", "Institute", "Bank"]
 )
 ENGLISH_ORG_ENDS = frozenset(
-    ["Authority", "Department", "Ministry", "Agency", "Commission", "Court", "Council", "Office", "Association", "Hospital", "University", "Bank", "Police", "Corporation", "Company", "Board", "Institute", "Centre", "Center", "Service", "Services", "Federation", "Union", "Party", "Committee", "Airlines", "Airways", "Group", "Berhad", "Bhd", "Tbk", "Limited", "Ltd", "Inc", "Foundation", "Organisation", "Organization", "Chamber", "Court", "Tribunal", "Parliament", "Senate", "Assembly", "Club", "Academy", "School", "College", "Polytechnic", "Fund", "Exchange"]
+    [
+        "Authority",
+        "Department",
+        "Ministry",
+        "Agency",
+        "Commission",
+        "Court",
+        "Council",
+        "Office",
+        "Association",
+        "Hospital",
+        "University",
+        "Bank",
+        "Police",
+        "Corporation",
+        "Company",
+        "Board",
+        "Institute",
+        "Centre",
+        "Center",
+        "Service",
+        "Services",
+        "Federation",
+        "Union",
+        "Party",
+        "Committee",
+        "Airlines",
+        "Airways",
+        "Group",
+        "Berhad",
+        "Bhd",
+        "Tbk",
+        "Limited",
+        "Ltd",
+        "Inc",
+        "Foundation",
+        "Organisation",
+        "Organization",
+        "Chamber",
+        "Court",
+        "Tribunal",
+        "Parliament",
+        "Senate",
+        "Assembly",
+        "Club",
+        "Academy",
+        "School",
+        "College",
+        "Polytechnic",
+        "Fund",
+        "Exchange",
+    ]
 )
 ENGLISH_LOC_ENDS = frozenset(
-    ["Airport", "Station", "Checkpoint", "Port", "Harbour", "Bridge", "Road", "Street", "Highway", "Expressway", "Island", "Islands", "River", "Regency", "Province", "District", "Mountain", "Mount", "Lake", "Strait", "Bay", "Sea", "Park", "Square", "Stadium", "Terminal", "Link", "Causeway"]
+    [
+        "Airport",
+        "Station",
+        "Checkpoint",
+        "Port",
+        "Harbour",
+        "Bridge",
+        "Road",
+        "Street",
+        "Highway",
+        "Expressway",
+        "Island",
+        "Islands",
+        "River",
+        "Regency",
+        "Province",
+        "District",
+        "Mountain",
+        "Mount",
+        "Lake",
+        "Strait",
+        "Bay",
+        "Sea",
+        "Park",
+        "Square",
+        "Stadium",
+        "Terminal",
+        "Link",
+        "Causeway",
+    ]
 )
 # capitalised at a sentence start, never the first word of a name we label
-ENGLISH_FUNCTION_WORDS = frozenset(["The", "A", "An", "At", "In", "On", "For", "From", "By", "With", "And", "But", "As", "Of", "To", "Its"])
+ENGLISH_FUNCTION_WORDS = frozenset(
+    ["The", "A", "An", "At", "In", "On", "For", "From", "By", "With", "And", "But", "As", "Of", "To", "Its"]
+)
 COMMON_ZIPF = 4.3  # above this, a lone sentence-initial word is far more likely a word than a name
 
 
