@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from schemas.topics import TopicRole
-from services.common.kafka import ensure_topics, group_lags, topic_counts
+from services.common.kafka import ensure_topics, group_lag, topic_counts
 from services.common.settings import SERVICES, StackSettings
 from services.indexing.index_design import install_index_template, sync_client
 
@@ -179,6 +179,7 @@ def write_prometheus_config(settings: StackSettings) -> None:
     config_dir = settings.state_dir / "prometheus"
     (config_dir / "targets").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PROMETHEUS_CONFIG, config_dir / "prometheus.yml")
+    shutil.copytree(PROMETHEUS_CONFIG.parent / "rules", config_dir / "rules", dirs_exist_ok=True)
     targets = [
         {
             "targets": [f"{settings.service_host}:{settings.service_port(name)}"],
@@ -260,7 +261,7 @@ def status(settings: StackSettings) -> Status:
             (settings.indexing_group, settings.topic_translations),
         )
         for group, topic in consumers:
-            lags[f"{group} on {topic}"] = group_lags(settings, group, topic).lag
+            lags[f"{group} on {topic}"] = group_lag(settings, group, topic).lag
     documents = None
     if http_ok(settings.es_url):
         with sync_client(settings) as es:

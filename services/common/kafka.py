@@ -91,22 +91,36 @@ def topic_counts(settings: KabarSettings, topics: Iterable[str]) -> list[TopicCo
         consumer.close()
 
 
-def group_lags(settings: KabarSettings, group: str, topic: str) -> GroupLag:
-    """Messages of ``topic`` that ``group`` has not committed yet (all of them if it never did)."""
-    admin = admin_client(settings, "kabar-status")
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="kabar-status")
+@dataclass(frozen=True)
+class PartitionLag:
+    group: str
+    topic: str
+    partition: int
+    lag: int
+
+
+def partition_lags(settings: KabarSettings, group: str, topics: Iterable[str]) -> list[PartitionLag]:
+    """Per partition: the end offset minus what ``group`` committed (all of it if it never did)."""
+    admin = admin_client(settings, "kabar-lag")
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="kabar-lag")
     try:
         committed = admin.list_group_offsets(group).get(group, {})
-        partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in partitions]
-        ends = consumer.end_offsets(tps) if tps else {}
-        starts = consumer.beginning_offsets(tps) if tps else {}
-        lag = 0
-        for tp in tps:
-            meta = committed.get(tp)
-            position = meta.offset if meta is not None and meta.offset >= 0 else starts[tp]
-            lag += max(ends[tp] - position, 0)
-        return GroupLag(group, topic, lag)
+        lags = []
+        for topic in topics:
+            tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or set())]
+            if not tps:
+                continue
+            ends, starts = consumer.end_offsets(tps), consumer.beginning_offsets(tps)
+            for tp in tps:
+                meta = committed.get(tp)
+                position = meta.offset if meta is not None and meta.offset >= 0 else starts[tp]
+                lags.append(PartitionLag(group, topic, tp.partition, max(ends[tp] - position, 0)))
+        return lags
     finally:
         consumer.close()
         admin.close()
+
+
+def group_lag(settings: KabarSettings, group: str, topic: str) -> GroupLag:
+    """Messages of ``topic`` that ``group`` has not committed yet, over all partitions."""
+    return GroupLag(group, topic, sum(p.lag for p in partition_lags(settings, group, [topic])))

@@ -108,3 +108,8 @@ BACKLOG = Gauge(
     "Records on the input topic not yet processed by this replica's partitions",
     ["service", "topic"],
 )
+CONSUMER_LAG = Gauge(
+    "kabar_consumer_lag",
+    "End offset minus committed offset, per consumer group, topic and partition",
+    ["service", "group", "topic", "partition"],
+)

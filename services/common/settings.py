@@ -97,6 +97,7 @@ class StreamSettings(KabarSettings):
     batch_size: int = Field(default=200, ge=1)
     batch_within_s: float = Field(default=0.5, gt=0)
     data_dir: Path = Path(".kabar/faust")
+    lag_interval_s: float = Field(default=10.0, gt=0)
 
 
 class EnrichmentSettings(StreamSettings):

@@ -1,17 +1,20 @@
 """What the two Faust workers share: app settings, health pages, batched sending."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, cast
 
 import faust
 from faust.types import EventT
+from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.events import DeadLetter
 from services.common.dlq import Origin
+from services.common.kafka import partition_lags
 from services.common.logs import logging_config
-from services.common.metrics import DEAD_LETTERS, READY, register_service
+from services.common.metrics import CONSUMER_LAG, DEAD_LETTERS, READY, register_service
 from services.common.settings import ServiceName, StreamSettings
 
 log = logging.getLogger(__name__)
@@ -104,6 +107,23 @@ async def send_dead_letters(
         )
         futures.append(await dlq_topic.send(value=letter.model_dump_json().encode()))
     return futures
+
+
+def watch_lag(app: faust.App, settings: StreamSettings, service: ServiceName, topics: Sequence[str]) -> None:
+    """Publishes this consumer group's lag per partition every few seconds, measured against
+    the broker (end offsets and committed offsets), so it is right even while the worker
+    itself is stuck."""
+    group = app.conf.id
+
+    @app.timer(interval=settings.lag_interval_s)
+    async def measure_lag() -> None:
+        try:
+            lags = await asyncio.to_thread(partition_lags, settings, group, topics)
+        except KafkaError as exc:
+            log.warning("consumer lag not measured: %s", type(exc).__name__)
+            return
+        for lag in lags:
+            CONSUMER_LAG.labels(service, group, lag.topic, str(lag.partition)).set(lag.lag)
 
 
 def run_worker(app: faust.App, service: ServiceName, level: str) -> None:

@@ -25,6 +25,7 @@ from services.common.stream import (
     run_worker,
     send_dead_letters,
     stream_app,
+    watch_lag,
 )
 from services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
 from services.enrichment.transform import enrich_record
@@ -101,6 +102,7 @@ def build_app(settings: EnrichmentSettings) -> faust.App:
             EVENTS.labels("enrichment", "enrichment", "dead_lettered").inc(len(letters))
 
     add_service_pages(app, "enrichment")
+    watch_lag(app, settings, "enrichment", [settings.topic_raw])
     return app
 
 

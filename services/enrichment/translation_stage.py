@@ -28,6 +28,7 @@ from services.common.stream import (
     run_worker,
     send_dead_letters,
     stream_app,
+    watch_lag,
 )
 from services.enrichment.translation import (
     CachedTranslator,
@@ -131,6 +132,7 @@ def build_app(settings: TranslationSettings) -> faust.App:
             BATCH_SIZE.labels("translation", "translation").observe(len(events))
 
     add_service_pages(app, "translation")
+    watch_lag(app, settings, "translation", [settings.topic_enriched])
     return app
 
 

@@ -24,6 +24,7 @@ from services.common.stream import (
     run_worker,
     send_dead_letters,
     stream_app,
+    watch_lag,
 )
 from services.indexing.bulk import Backoff, write_bulk
 from services.indexing.index_design import async_client, index_template
@@ -93,6 +94,7 @@ def build_app(settings: IndexingSettings) -> faust.App:
         return None if await es.ping() else "elasticsearch unreachable"
 
     add_service_pages(app, "indexing", elasticsearch_ready)
+    watch_lag(app, settings, "indexing", [settings.topic_enriched, settings.topic_translations])
     return app
 
 

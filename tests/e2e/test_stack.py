@@ -3,9 +3,13 @@ ports of its own so a running local stack is left alone."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
@@ -32,6 +36,47 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def push_through_the_api(env: dict[str, str], samples: Path) -> None:
+    """The samples again, plus one broken line, through the ingestion service's API, so
+    that its per-source and dead-letter metrics have something to say."""
+    body = samples.read_bytes() + b"{not json\n"
+    response = httpx.post(
+        f"http://127.0.0.1:{env['KABAR_INGESTION_PORT']}/v1/articles",
+        content=body,
+        headers={"content-type": "application/x-ndjson"},
+        timeout=60,
+    )
+    assert response.status_code == 202 and response.json()["rejected"] == 1
+
+
+def check_dashboard_queries(env: dict[str, str]) -> None:
+    """Every query of every Grafana panel, template variables filled, evaluated by the real
+    Prometheus that `kabar up` started and that scraped the services: no error, some data."""
+    if shutil.which("prometheus") is None:
+        if os.environ.get("CI"):
+            raise AssertionError("CI must install prometheus (.ci/run)")
+        return
+    dashboard = json.loads((REPO_ROOT / "deploy/grafana/dashboards/kabar-pipeline.json").read_text())
+    queries = {
+        f"{panel['title']} / {target['refId']}": target["expr"]
+        .replace("$__rate_interval", "1m")
+        .replace("$service", ".*")
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+    }
+    url = f"http://127.0.0.1:{env['KABAR_PROMETHEUS_PORT']}/api/v1/query"
+    deadline = time.monotonic() + 90
+    empty: dict[str, str] = dict(queries)
+    while empty and time.monotonic() < deadline:
+        for name, query in list(empty.items()):
+            answer = httpx.get(url, params={"query": query}, timeout=10).json()
+            assert answer["status"] == "success", f"{name}: {answer}"
+            if answer["data"]["result"]:
+                del empty[name]
+        time.sleep(2)
+    assert not empty, f"panels without data: {sorted(empty)}"
 
 
 def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ignore[no-untyped-def]
@@ -76,9 +121,14 @@ def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ig
         hits = json.loads(search.stdout)
         assert hits and all({"title", "source", "language"} <= set(h["_source"]) for h in hits)
 
+        push_through_the_api(env, SAMPLES)
+        check_dashboard_queries(env)
+
         status = kabar(env, "status")
         assert status.returncode == 0, status.stdout
-        assert f"documents in {env['KABAR_ES_INDEX_PREFIX']}: {valid}" in status.stdout
+        assert (
+            f"documents in {env['KABAR_ES_INDEX_PREFIX']}: {valid}" in status.stdout
+        )  # pushed copies are duplicates
     finally:
         down = kabar(env, "down")
     assert down.returncode == 0, down.stderr

@@ -1,6 +1,6 @@
 from kafka import KafkaProducer
 
-from services.common.kafka import admin_client, cluster_reachable, ensure_topics, group_lags, topic_counts
+from services.common.kafka import admin_client, cluster_reachable, ensure_topics, group_lag, topic_counts
 
 
 def test_topics_are_created_once_with_the_configured_partitions(pipeline) -> None:  # type: ignore[no-untyped-def]
@@ -30,4 +30,4 @@ def test_counts_and_lag_of_a_group_that_never_committed(pipeline) -> None:  # ty
     assert [(c.topic, c.messages) for c in topic_counts(settings, [settings.topic_raw])] == [
         (settings.topic_raw, 5)
     ]
-    assert group_lags(settings, "nobody-" + settings.topic_raw, settings.topic_raw).lag == 5
+    assert group_lag(settings, "nobody-" + settings.topic_raw, settings.topic_raw).lag == 5
