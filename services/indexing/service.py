@@ -9,8 +9,10 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import faust
+from mode.types.signals import BaseSignalT
 
 from schemas.events import ArticleTranslation, EnrichedArticle
 from services.common.kafka import ensure_topics
@@ -75,6 +77,10 @@ def build_app(settings: IndexingSettings) -> faust.App:
         BATCH_SIZE.labels("indexing", stage).observe(len(events))
         EVENTS.labels("indexing", stage, "ok").inc(report.indexed)
         EVENTS.labels("indexing", stage, "dead_lettered").inc(len(letters))
+
+    @app.on_before_shutdown.connect
+    async def close_client(sender: Any, /, *args: Any, signal: BaseSignalT[Any], **kwargs: Any) -> None:
+        await es.close()
 
     @app.agent(enriched)
     async def index_articles(stream: faust.StreamT) -> None:
