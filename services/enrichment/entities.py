@@ -310,7 +310,7 @@ def known_at(doc: Document, i: int) -> tuple[int, Known] | None:
             continue
         if words in gaz.caution and (doc.sentence_start(i) and not words[0].isupper()):
             continue
-        if n == 1 and not is_capitalised(words[0]):
+        if not is_capitalised(words[0]):  # "the Netherlands": the article is not the name
             continue
         return i + n, entry
     return None
@@ -694,7 +694,8 @@ def extract_english(text: str) -> list[Mention]:
 
 
 def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer) -> Mention | None:
-    """Drops a leading "the", titles and honorifics from a span and links it to the gazetteer."""
+    """Cuts what the model's span should not hold (a leading "the", titles, a possessive,
+    trailing lower-case words as in "West Java provincial government") and names the rest."""
     span = text[start:end]
     for prefix in sorted((" ".join(t) for t in gaz.honorifics | gaz.person_titles), key=len, reverse=True):
         if label == "PER" and span.startswith(prefix + " "):
@@ -702,9 +703,14 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
             span = text[start:end]
     if span.lower().startswith("the "):
         start, span = start + 4, span[4:]
-    span = span.rstrip("'’s").rstrip() if span.endswith(("'s", "’s")) else span
+    if span.endswith(("'s", "’s")):
+        span = span[:-2]
+    words = span.split(" ")
+    while len(words) > 1 and not words[-1][:1].isupper():
+        words.pop()
+    span = " ".join(words)
     end = start + len(span)
-    if not span or not span[0].isupper():
+    if not span or not span[0].isupper() or span in gaz.not_entities or text[end : end + 1] == "$":
         return None
     known = gaz.lookup(tuple(t.text for t in tokenize(span)))
     if known is not None:
@@ -713,14 +719,21 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
 
 
 def _resolve_english_people(mentions: list[Mention]) -> list[Mention]:
+    """Names the model labelled inconsistently ("Ravi" a person here, an organisation there)
+    follow the person named in full, who keeps the canonical name."""
     full: dict[str, str] = {}
     for m in mentions:
-        if m.label == "PER" and " " in m.text:
+        if m.label == "PER":
             for part in m.text.split():
-                full.setdefault(part, m.canonical)
-    return [
-        replace(m, canonical=full[m.text]) if m.label == "PER" and m.text in full else m for m in mentions
-    ]
+                if len(part) > 2:
+                    full.setdefault(part, m.canonical)
+            full.setdefault(m.text, m.canonical)
+    resolved = []
+    for m in mentions:
+        if m.entity_id is None and (m.text in full or all(part in full for part in m.text.split())):
+            m = replace(m, label="PER", canonical=full.get(m.text, m.canonical))
+        resolved.append(m)
+    return resolved
 
 
 def extract_entities(text: str, language: str) -> list[Mention]:
