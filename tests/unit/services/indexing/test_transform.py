@@ -41,8 +41,9 @@ def test_a_batch_splits_into_actions_by_article_id_and_dead_letters() -> None:
     planned = plan_batch(records, EnrichedArticle, "kabar", NOW)
     assert [a["_id"] for a in planned.actions] == ["a" * 32, "b" * 32]
     assert [a["_index"] for a in planned.actions] == ["kabar-2024.11", "kabar-2024.12"]
-    assert planned.actions[0]["_source"]["doc"]["indexed_at"] == NOW.isoformat()
-    assert all(a["_op_type"] == "update" and a["_source"]["doc_as_upsert"] for a in planned.actions)
+    fields = planned.actions[0]["_source"]["script"]["params"]["fields"]
+    assert fields["indexed_at"] == NOW.isoformat() and fields["enrichment_version"] == 1733011201000000
+    assert all(a["_op_type"] == "update" and a["_source"]["scripted_upsert"] for a in planned.actions)
     assert [(d.origin, d.error_type) for d in planned.letters] == [("news.enriched[0]@2", "invalid_json")]
 
 
@@ -75,6 +76,6 @@ def test_a_translation_is_a_partial_update_of_the_articles_index() -> None:
     records = [Record(translation.model_dump_json().encode(), Origin.of_record("news.translations", 0, 3))]
     [action] = plan_batch(records, ArticleTranslation, "kabar", NOW).actions
     assert action["_index"] == "kabar-2024.11" and action["_id"] == "a" * 32
-    doc = action["_source"]["doc"]
+    doc = action["_source"]["script"]["params"]["fields"]
     assert doc["title_en"] == "Floods in Bandung" and doc["translation_status"] == "translated"
     assert "entities" not in doc and "title" not in doc  # never erases what enrichment wrote
