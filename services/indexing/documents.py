@@ -15,8 +15,8 @@ from schemas.events import ArticleTranslation, EnrichedArticle
 from services.indexing.index_design import index_for
 
 GUARDED_MERGE = (
-    "if (ctx._source[params.clock] != null && ctx._source[params.clock] > params.version) { ctx.op = 'noop' } "
-    "else { if (params.translation_wins && ctx._source.translation_version != null) "
+    "if (ctx._source[params.clock] != null && ctx._source[params.clock] > params.version) "
+    "{ ctx.op = 'noop' } else { if (params.translation_wins && ctx._source.translation_version != null) "
     "{ params.fields.remove('translation_status') } ctx._source.putAll(params.fields) }"
 )
 
