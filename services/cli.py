@@ -5,6 +5,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from services.common.settings import SERVICES, IngestionSettings, KabarSettings, StackSettings
@@ -75,19 +76,19 @@ def wait_indexed(settings: KabarSettings, article_ids: set[str], timeout_s: floa
 
 def cmd_search(args: argparse.Namespace) -> int:
     from services.indexing.index_design import sync_client
+    from services.indexing.search import HIGHLIGHT, search_query
 
     settings = KabarSettings()
+    query = search_query(
+        args.query, language=args.lang, source=args.source, entity=args.entity, since=args.since
+    )
     with sync_client(settings) as es:
         response = es.search(
             index=settings.es_alias,
-            query={
-                "multi_match": {
-                    "query": args.query,
-                    "fields": ["title^3", "title.id^3", "title.en^3", "body", "body.id", "body.en"],
-                }
-            },
+            query=query,
+            highlight=HIGHLIGHT,
             size=args.size,
-            source_excludes=["body"],
+            source_excludes=["body", "body_original", "body_en", "entities"],
         )
     hits = response["hits"]["hits"]
     if args.json:
@@ -98,7 +99,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     for hit in hits:
         doc = hit["_source"]
         published = (doc.get("published_at") or "")[:10] or "undated"
-        print(f"  {published}  {doc['language']:<3} {doc['source']:<22} {doc['title'][:90]}")
+        language, source = doc.get("language", "?"), doc.get("source", "?")
+        print(f"  {published}  {language:<3} {source:<22} {doc.get('title', '')[:90]}")
+        for fragments in hit.get("highlight", {}).values():
+            print(f"      … {fragments[0]} …")
+            break
     return 0
 
 
@@ -119,6 +124,37 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         print(f"rejected: {parsed.error_type}: {parsed.error_message}", file=sys.stderr)
         return 1
     print(enrich(parsed, KabarSettings().translation_backend).model_dump_json(indent=2))
+    return 0
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    from services.common.dlq import Failure
+    from services.dlq_tools import Selection, dead_letters, replay, summarise
+
+    settings = IngestionSettings()
+    selection = Selection(args.stage, args.reason)
+    letters, unreadable = [], 0
+    for letter in dead_letters(settings):
+        if isinstance(letter, Failure):
+            unreadable += 1
+        elif selection.matches(letter):
+            letters.append(letter)
+    if args.action == "list":
+        print(
+            f"{len(letters)} dead letters in {settings.topic_dlq}"
+            + (f" ({unreadable} unreadable)" if unreadable else "")
+        )
+        for (stage, reason), count in sorted(summarise(letters).items()):
+            print(f"  {count:>6}  {stage:<12} {reason}")
+        if letters:
+            print("most recent:")
+        for letter in sorted(letters, key=lambda d: d.failed_at)[-args.recent :]:
+            when = f"{letter.failed_at:%Y-%m-%d %H:%M:%S}"
+            print(f"  {when}  {letter.stage:<11} {letter.error_type:<22} {letter.origin}")
+            print(f"      {letter.error_message[:160]}")
+        return 0
+    to_topics, through_ingestion = replay(settings, letters)
+    print(f"replayed {to_topics} to their source topics, {through_ingestion} through ingestion again")
     return 0
 
 
@@ -181,8 +217,12 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--restart", action="store_true", help="ignore checkpoints of an interrupted run")
     ingest.set_defaults(run=cmd_ingest)
 
-    search = commands.add_parser("search", help="full-text search over the indexed articles")
+    search = commands.add_parser("search", help="search original and translated text, with filters")
     search.add_argument("query")
+    search.add_argument("--lang", help="ISO 639-1 language of the article, e.g. id, ms, en")
+    search.add_argument("--source", help="publisher, e.g. kompas.com")
+    search.add_argument("--entity", help="canonical entity name, e.g. Syria (finds Suriah too)")
+    search.add_argument("--since", type=date.fromisoformat, help="published on or after YYYY-MM-DD")
     search.add_argument("--size", type=int, default=10)
     search.add_argument("--json", action="store_true", help="print the raw hits")
     search.set_defaults(run=cmd_search)
@@ -190,6 +230,13 @@ def parser() -> argparse.ArgumentParser:
     enrich = commands.add_parser("enrich", help="print the enriched event of one article (JSON file)")
     enrich.add_argument("file", type=Path)
     enrich.set_defaults(run=cmd_enrich)
+
+    dlq = commands.add_parser("dlq", help="dead letters: list them, or replay them after a fix")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("--stage", choices=["ingestion", "enrichment", "translation", "indexing"])
+    dlq.add_argument("--reason", help="an error type, e.g. schema_violation")
+    dlq.add_argument("--recent", type=int, default=10, help="how many recent letters list shows")
+    dlq.set_defaults(run=cmd_dlq)
 
     serve = commands.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("service", choices=SERVICES)

@@ -48,6 +48,19 @@ def async_client(settings: KabarSettings) -> AsyncElasticsearch:
     return AsyncElasticsearch(**es_client_options(settings))
 
 
+def existing_indices_update(settings: KabarSettings) -> dict[str, Any]:
+    """The template's mappings for indices created before it changed: new fields are added
+    to them (Elasticsearch allows additive mapping changes), so an upgrade does not send
+    every new document to the DLQ as a strict-mapping violation."""
+    mappings = index_template(settings)["template"]["mappings"]
+    return {
+        "index": f"{settings.es_index_prefix}-*",
+        "allow_no_indices": True,
+        "properties": mappings["properties"],
+    }
+
+
 def install_index_template(es: Elasticsearch, settings: KabarSettings) -> None:
     """Idempotent: putting the same template again changes nothing."""
     es.indices.put_index_template(name=settings.es_index_prefix, **index_template(settings))
+    es.indices.put_mapping(**existing_indices_update(settings))

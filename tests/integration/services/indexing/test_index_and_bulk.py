@@ -59,3 +59,15 @@ def test_redelivery_keeps_the_count_and_a_malformed_document_is_refused_alone(pi
         assert {r.error_type for r in report.rejected} >= {"strict_dynamic_mapping_exception"}
         es.indices.refresh(index=settings.es_alias)
         assert es.count(index=settings.es_alias)["count"] == 10
+
+
+def test_indices_made_before_a_template_change_get_the_new_fields(pipeline) -> None:  # type: ignore[no-untyped-def]
+    settings = pipeline.settings
+    index = f"{settings.es_index_prefix}-2024.01"
+    with sync_client(settings) as es:
+        es.indices.create(
+            index=index, mappings={"dynamic": "strict", "properties": {"title": {"type": "text"}}}
+        )
+        install_index_template(es, settings)
+        properties = es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
+        assert {"body_original", "entities", "entity_names", "title_en"} <= set(properties)
