@@ -158,6 +158,16 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kibana(args: argparse.Namespace) -> int:
+    from services.kibana import import_saved_objects
+
+    count = import_saved_objects(args.url, space=args.space)
+    print(
+        f"imported {count} saved objects into {args.url}: data view, saved search, visualisations, dashboard"
+    )
+    return 0
+
+
 def cmd_up(_: argparse.Namespace) -> int:
     from services.stack import up
 
@@ -238,6 +248,12 @@ def parser() -> argparse.ArgumentParser:
     dlq.add_argument("--recent", type=int, default=10, help="how many recent letters list shows")
     dlq.set_defaults(run=cmd_dlq)
 
+    kibana = commands.add_parser("kibana", help="load the saved objects under deploy/kibana into Kibana")
+    kibana.add_argument("action", choices=["import"])
+    kibana.add_argument("--url", required=True, help="Kibana's base URL, e.g. http://localhost:5601")
+    kibana.add_argument("--space", help="a Kibana space other than the default")
+    kibana.set_defaults(run=cmd_kibana)
+
     serve = commands.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("service", choices=SERVICES)
     serve.set_defaults(run=cmd_serve)
@@ -248,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from elasticsearch import ConnectionError as ElasticsearchUnreachable
     from kafka.errors import KafkaError
 
+    from services.kibana import KibanaError
     from services.stack import StackError
 
     args = parser().parse_args(argv)
@@ -259,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ElasticsearchUnreachable as exc:
         where = f"Elasticsearch at {KabarSettings().es_url}"
         sys.exit(f"kabar: {where} is unreachable ({exc}); is the stack up (`kabar up`)?")
-    except StackError as exc:
+    except (StackError, KibanaError) as exc:
         sys.exit(f"kabar: {exc}")
 
 
