@@ -187,6 +187,19 @@ class PrivateServers:
     def stop(self) -> None:
         stop(self.process, self.settings)
 
+    def stop_service(self, name: str) -> None:
+        """Stops one protocol (say elasticsearch) while the other keeps running."""
+        self._noida(["stop", name])
+
+    def start_service(self, name: str) -> None:
+        self._noida(["start", name])
+
+    def _noida(self, command: list[str]) -> None:
+        data_dir = self.process.command[self.process.command.index("--data-dir") + 1]
+        subprocess.run(
+            [self.process.command[0], *command, "--data-dir", data_dir], check=True, capture_output=True
+        )
+
 
 @pytest.fixture
 def private_servers(tmp_path: Path) -> Iterator[PrivateServers]:

@@ -45,7 +45,10 @@ def sync_client(settings: KabarSettings) -> Elasticsearch:
 
 
 def async_client(settings: KabarSettings) -> AsyncElasticsearch:
-    return AsyncElasticsearch(**es_client_options(settings))
+    """The indexer's client. It does not retry by itself: ``write_bulk`` owns the policy
+    (backoff with jitter, only what failed, counted in metrics), and a second, hidden
+    layer of retries would only make outages look shorter than they were."""
+    return AsyncElasticsearch(**es_client_options(settings), max_retries=0, retry_on_status=())
 
 
 def existing_indices_update(settings: KabarSettings) -> dict[str, Any]:
