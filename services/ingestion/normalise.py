@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
+import numpy
+
 # --------------------------------------------------------------------------- characters
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\x85\u2028\u2029]")
@@ -628,13 +630,23 @@ def simhash(text: str, bits: int = 64) -> int:
         raise ValueError(f"bits must be between 1 and 512, not {bits}")
     digest_size = (bits + 7) // 8
     surplus_bits = digest_size * 8 - bits
-    votes = [0] * bits
-    for shingle, count in Counter(_shingles(text)).items():
-        digest = hashlib.blake2b(shingle.encode("utf-8", "surrogatepass"), digest_size=digest_size).digest()
-        value = int.from_bytes(digest, "big") >> surplus_bits
-        for bit in range(bits):
-            votes[bit] += count if value >> bit & 1 else -count
-    return sum(1 << bit for bit, vote in enumerate(votes) if vote > 0)
+    counts = Counter(_shingles(text))
+    if not counts:
+        return 0
+    # one row of digest bits per shingle, most significant bit first; votes per bit are a
+    # weighted column sum, which numpy does at C speed (the ingestion hot path)
+    digests = b"".join(
+        hashlib.blake2b(shingle.encode("utf-8", "surrogatepass"), digest_size=digest_size).digest()
+        for shingle in counts
+    )
+    rows = numpy.unpackbits(
+        numpy.frombuffer(digests, dtype=numpy.uint8).reshape(len(counts), digest_size), axis=1
+    )
+    weights = numpy.fromiter(counts.values(), dtype=numpy.int64, count=len(counts))
+    votes = weights @ (2 * rows.astype(numpy.int64) - 1)
+    # bit b of the fingerprint is column (width - 1 - (b + surplus)) of the unshifted digest
+    columns = digest_size * 8 - 1 - (numpy.arange(bits) + surplus_bits)
+    return sum(1 << int(bit) for bit in numpy.flatnonzero(votes[columns] > 0))
 
 
 def hamming_distance(a: int, b: int) -> int:

@@ -1,0 +1,416 @@
+"""``make bench``: each stage's throughput against the raw library doing the same work, measured
+side by side in one run on the local stack, plus end-to-end latency and peak memory.
+
+Shared machines are noisy, so the figures that matter are the ratios: the service path and
+its raw baseline run back to back on the same events, the same servers, the same minute.
+Every service runs as its own process, on topics and an index made for this run.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from elasticsearch import helpers
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+
+from schemas.events import EnrichedArticle, RawArticle
+from services.common.dlq import Origin
+from services.common.kafka import admin_client, ensure_topics, producer
+from services.common.settings import IngestionSettings, KabarSettings
+from services.enrichment.entities import extract_entities
+from services.enrichment.language import identify_language
+from services.enrichment.transform import enrich
+from services.indexing.documents import article_action
+from services.indexing.index_design import async_client, install_index_template, sync_client
+from services.ingestion.publish import Publisher
+from services.ingestion.validate import parse_article
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
+
+
+def sample_documents(count: int, body_chars: int = 3_000) -> list[bytes]:
+    """``count`` distinct articles of about ``body_chars`` characters, built from the samples
+    (each padded with the next sample's paragraphs) so that every one has its own id."""
+    rows = [json.loads(line) for line in SAMPLES.read_text("utf-8").splitlines() if line.strip()]
+    documents = []
+    for n in range(count):
+        row = dict(rows[n % len(rows)])
+        body = row["body"]
+        k = n + 1
+        while len(body) < body_chars:
+            body += "\n" + rows[k % len(rows)]["body"]
+            k += 1
+        # a sentence of its own, so that no two bodies are equal and no cache flatters a stage
+        body = f"{body[: body_chars - 40]}\nArsip nomor {n} tahun {2000 + n % 25}."
+        row.update(body=body, url=f"{row['url'].split('?')[0].split('#')[0]}-bench-{n}")
+        documents.append(json.dumps(row, ensure_ascii=False).encode())
+    return documents
+
+
+@dataclass
+class Run:
+    """A benchmark's own names, so it never mixes with the stack's data."""
+
+    env: dict[str, str]
+    settings: KabarSettings
+
+
+def fresh_run() -> Run:
+    suffix = uuid.uuid4().hex[:8]
+    base = KabarSettings()
+    env = {
+        "KABAR_KAFKA_BOOTSTRAP": base.kafka_bootstrap,
+        "KABAR_ES_URL": base.es_url,
+        "KABAR_TOPIC_RAW": f"bench-{suffix}.raw",
+        "KABAR_TOPIC_ENRICHED": f"bench-{suffix}.enriched",
+        "KABAR_TOPIC_TRANSLATIONS": f"bench-{suffix}.translations",
+        "KABAR_TOPIC_DLQ": f"bench-{suffix}.dlq",
+        "KABAR_ENRICHMENT_GROUP": f"bench-{suffix}-enrichment",
+        "KABAR_TRANSLATION_GROUP": f"bench-{suffix}-translation",
+        "KABAR_INDEXING_GROUP": f"bench-{suffix}-indexing",
+        "KABAR_ES_INDEX_PREFIX": f"bench-{suffix}",
+        "KABAR_INGESTION_PORT": "29181",
+        "KABAR_ENRICHMENT_PORT": "29182",
+        "KABAR_INDEXING_PORT": "29183",
+        "KABAR_TRANSLATION_PORT": "29184",
+        "KABAR_DATA_DIR": str(REPO_ROOT / ".kabar" / "bench" / suffix),
+        "KABAR_LOG_LEVEL": "WARNING",
+    }
+    return Run(
+        env, KabarSettings.model_validate({k.removeprefix("KABAR_").lower(): v for k, v in env.items()})
+    )
+
+
+@contextmanager
+def service(name: str, run: Run) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve", name],
+        env={**os.environ, **run.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+    )
+    port = run.env[f"KABAR_{name.upper()}_PORT"]
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError(f"{name} did not become ready")
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
+    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def topic_size(settings: KabarSettings, topic: str) -> int:
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = consumer.end_offsets(tps) if tps else {}
+        return sum(ends.values())
+    finally:
+        consumer.close()
+
+
+def wait_until(check: Any, expected: int, timeout_s: float = 300) -> float:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check() >= expected:
+            return time.monotonic()
+        time.sleep(0.05)
+    raise RuntimeError(f"only {check()} of {expected} after {timeout_s:.0f}s")
+
+
+def indexed_count(settings: KabarSettings, index: str) -> int:
+    with sync_client(settings) as es:
+        if not es.indices.exists(index=index):
+            return 0
+        es.indices.refresh(index=index)
+        return int(es.count(index=index)["count"])
+
+
+def bench_ingestion(run: Run, documents: list[bytes]) -> dict[str, float]:
+    settings = IngestionSettings(**run.settings.model_dump())
+    baseline_topic = f"{settings.topic_raw}.baseline"  # a topic no stage reads
+    admin = admin_client(settings)
+    admin.create_topics([NewTopic(baseline_topic, settings.topic_partitions, settings.topic_replication)])
+    admin.close()
+    raw_producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=5)
+    started = time.perf_counter()
+    for document in documents:
+        raw_producer.send(baseline_topic, value=document)
+    raw_producer.flush()
+    raw_seconds = time.perf_counter() - started
+    raw_producer.close()
+    kafka_producer = producer(settings, "bench-ingestion")
+    publisher = Publisher(settings, kafka_producer)
+    started = time.perf_counter()
+    for offset in range(0, len(documents), 500):
+        publisher.publish([(d, Origin("bench")) for d in documents[offset : offset + 500]])
+    service_seconds = time.perf_counter() - started
+    kafka_producer.close()
+    return {
+        "events": len(documents),
+        "service_per_s": len(documents) / service_seconds,
+        "raw_producer_per_s": len(documents) / raw_seconds,
+        "ratio": raw_seconds / service_seconds,
+    }
+
+
+def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> dict[str, float]:
+    """The Faust worker on ``count`` raw events already on the topic vs the extractor
+    functions (language + entities) called in a loop on the same articles."""
+    for article in raw_articles[:20]:
+        enrich(article)  # load models before timing
+    started = time.perf_counter()
+    for article in raw_articles:
+        identify_language(f"{article.title}\n{article.body}")
+        extract_entities(article.body, article.language_hint or "id")
+    raw_seconds = time.perf_counter() - started
+    with service("enrichment", run) as process:
+        started = time.monotonic()
+        done = wait_until(lambda: topic_size(run.settings, run.settings.topic_enriched), count)
+        rss = peak_rss_mb(process)
+    service_seconds = done - started
+    return {
+        "articles": count,
+        "body_chars": statistics.mean(len(a.body) for a in raw_articles),
+        "service_per_s": count / service_seconds,
+        "raw_extractor_per_s": len(raw_articles) / raw_seconds,
+        "ratio": raw_seconds / service_seconds * count / len(raw_articles),
+        "peak_rss_mb": rss,
+    }
+
+
+def bench_indexing(run: Run, count: int) -> dict[str, float]:
+    """The indexing worker on ``count`` enriched events vs ``helpers.async_bulk`` writing
+    the same documents to the same server."""
+    settings = run.settings
+    with sync_client(settings) as es:
+        install_index_template(es, settings)
+    enriched = [
+        EnrichedArticle.model_validate_json(v) for v in read_values(settings, settings.topic_enriched, count)
+    ]
+    now = datetime.now(UTC)
+    baseline_index = f"{settings.es_index_prefix}-baseline"
+    actions = []
+    for article in enriched:
+        fields = article_action(article, settings.es_index_prefix, now)["_source"]["script"]["params"][
+            "fields"
+        ]
+        actions.append(
+            {"_op_type": "index", "_index": baseline_index, "_id": article.article_id, "_source": fields}
+        )
+
+    async def raw_bulk() -> float:
+        es = async_client(settings)
+        try:
+            started = time.perf_counter()
+            await helpers.async_bulk(es, actions, chunk_size=200)
+            await es.indices.refresh(index=baseline_index)
+            return time.perf_counter() - started
+        finally:
+            await es.close()
+
+    raw_seconds = asyncio.run(raw_bulk())
+    with service("indexing", run) as process:
+        started = time.monotonic()
+        done = wait_until(lambda: indexed_count(settings, settings.es_alias), count)
+        rss = peak_rss_mb(process)
+    service_seconds = done - started
+    return {
+        "documents": count,
+        "service_per_s": count / service_seconds,
+        "raw_async_bulk_per_s": count / raw_seconds,
+        "ratio": raw_seconds / service_seconds,
+        "peak_rss_mb": rss,
+    }
+
+
+def read_values(settings: KabarSettings, topic: str, count: int) -> list[bytes]:
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, auto_offset_reset="earliest")
+    tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    values: list[bytes] = []
+    while len(values) < count:
+        for records in consumer.poll(timeout_ms=1_000).values():
+            values.extend(r.value for r in records)
+    consumer.close()
+    return values[:count]
+
+
+def bench_end_to_end(run: Run, documents: list[bytes], rate_per_s: float) -> dict[str, float]:
+    """All services running; articles pushed through the API at a fixed rate, then as fast
+    as they go. Latency is indexed_at - ingested_at of every document."""
+    url = f"http://127.0.0.1:{run.env['KABAR_INGESTION_PORT']}/v1/articles"
+    half = len(documents) // 2
+    with (
+        service("ingestion", run) as ingestion,
+        service("enrichment", run) as enrichment,
+        service("indexing", run) as indexing,
+    ):
+        started = time.monotonic()
+        for n, document in enumerate(documents[:half]):
+            httpx.post(url, content=document, headers={"content-type": "application/json"}, timeout=30)
+            time.sleep(max(0.0, started + (n + 1) / rate_per_s - time.monotonic()))
+        wait_until(lambda: indexed_count(run.settings, run.settings.es_alias), half)
+        fixed = latencies(run.settings)
+        started = time.monotonic()
+        for offset in range(half, len(documents), 200):
+            batch = b"\n".join(documents[offset : offset + 200])
+            httpx.post(url, content=batch, headers={"content-type": "application/x-ndjson"}, timeout=60)
+        done = wait_until(lambda: indexed_count(run.settings, run.settings.es_alias), len(documents))
+        saturated = latencies(run.settings)[half:]
+        rss = {
+            name: peak_rss_mb(p)
+            for name, p in (("ingestion", ingestion), ("enrichment", enrichment), ("indexing", indexing))
+        }
+    return {
+        "fixed_rate_per_s": rate_per_s,
+        "fixed_p50_s": quantile(fixed, 0.50),
+        "fixed_p95_s": quantile(fixed, 0.95),
+        "fixed_p99_s": quantile(fixed, 0.99),
+        "saturation_per_s": (len(documents) - half) / (done - started),
+        "saturation_p50_s": quantile(saturated, 0.50),
+        "saturation_p95_s": quantile(saturated, 0.95),
+        "saturation_p99_s": quantile(saturated, 0.99),
+        **{f"peak_rss_mb_{name}": value for name, value in rss.items()},
+    }
+
+
+def latencies(settings: KabarSettings) -> list[float]:
+    with sync_client(settings) as es:
+        es.indices.refresh(index=settings.es_alias)
+        hits = es.search(
+            index=settings.es_alias,
+            size=10_000,
+            source_includes=["ingested_at", "indexed_at"],
+            sort=["ingested_at"],
+        )
+    return [
+        (
+            datetime.fromisoformat(h["_source"]["indexed_at"])
+            - datetime.fromisoformat(h["_source"]["ingested_at"])
+        ).total_seconds()
+        for h in hits["hits"]["hits"]
+    ]
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=2_000, help="events per throughput measurement")
+    parser.add_argument(
+        "--rate", type=float, default=20.0, help="offered load of the fixed-rate run, articles/s"
+    )
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench-results" / "latest.json")
+    args = parser.parse_args()
+
+    documents = sample_documents(args.events)
+    raw_articles = [a for a in (parse_article(d) for d in documents) if isinstance(a, RawArticle)]
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    pipeline_run = fresh_run()
+    ensure_topics(pipeline_run.settings)
+    results["ingestion"] = bench_ingestion(pipeline_run, documents)
+    results["enrichment"] = bench_enrichment(pipeline_run, len(raw_articles), raw_articles)
+    results["indexing"] = bench_indexing(pipeline_run, len(raw_articles))
+    e2e_run = fresh_run()
+    ensure_topics(e2e_run.settings)
+    results["end_to_end"] = bench_end_to_end(e2e_run, sample_documents(min(args.events, 1_000)), args.rate)
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2))
+    print(render(results))
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+def render(results: dict[str, Any]) -> str:
+    ing, enr, idx, e2e = (
+        results["ingestion"],
+        results["enrichment"],
+        results["indexing"],
+        results["end_to_end"],
+    )
+    rows = [
+        (
+            "ingestion (validate, clean, produce)",
+            ing["service_per_s"],
+            "raw KafkaProducer",
+            ing["raw_producer_per_s"],
+            ing["ratio"],
+        ),
+        (
+            "enrichment worker",
+            enr["service_per_s"],
+            "raw extractor loop",
+            enr["raw_extractor_per_s"],
+            enr["ratio"],
+        ),
+        (
+            "indexing worker",
+            idx["service_per_s"],
+            "raw async_bulk",
+            idx["raw_async_bulk_per_s"],
+            idx["ratio"],
+        ),
+    ]
+    lines = [f"{'stage':<38}{'per s':>9}  {'baseline':<20}{'per s':>9}{'ratio':>8}"]
+    lines += [f"{a:<38}{b:>9.0f}  {c:<20}{d:>9.0f}{e:>8.2f}" for a, b, c, d, e in rows]
+    lines.append(
+        f"\nend to end at {e2e['fixed_rate_per_s']:.0f}/s offered: p50 {e2e['fixed_p50_s']:.2f}s  "
+        f"p95 {e2e['fixed_p95_s']:.2f}s  p99 {e2e['fixed_p99_s']:.2f}s"
+    )
+    lines.append(
+        f"end to end at saturation: {e2e['saturation_per_s']:.0f}/s  p50 {e2e['saturation_p50_s']:.2f}s  "
+        f"p95 {e2e['saturation_p95_s']:.2f}s  p99 {e2e['saturation_p99_s']:.2f}s"
+    )
+    rss = {k.removeprefix("peak_rss_mb_"): v for k, v in e2e.items() if k.startswith("peak_rss_mb_")}
+    lines.append("peak RSS (MB): " + "  ".join(f"{k} {v:.0f}" for k, v in rss.items()))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
