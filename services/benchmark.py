@@ -192,11 +192,16 @@ def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> di
     functions (language + entities) called in a loop on the same articles."""
     for article in raw_articles[:20]:
         enrich(article)  # load models before timing
-    started = time.perf_counter()
+    seconds_by_language: dict[str, float] = {}
+    count_by_language: dict[str, int] = {}
     for article in raw_articles:
+        language = article.language_hint or "id"
+        started = time.perf_counter()
         identify_language(f"{article.title}\n{article.body}")
-        extract_entities(article.body, article.language_hint or "id")
-    raw_seconds = time.perf_counter() - started
+        extract_entities(article.body, language)
+        seconds_by_language[language] = seconds_by_language.get(language, 0.0) + time.perf_counter() - started
+        count_by_language[language] = count_by_language.get(language, 0) + 1
+    raw_seconds = sum(seconds_by_language.values())
     with service("enrichment", run) as process:
         started = time.monotonic()
         done = wait_until(lambda: topic_size(run.settings, run.settings.topic_enriched), count)
@@ -209,6 +214,10 @@ def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> di
         "raw_extractor_per_s": len(raw_articles) / raw_seconds,
         "ratio": raw_seconds / service_seconds * count / len(raw_articles),
         "peak_rss_mb": rss,
+        **{
+            f"raw_extractor_per_s_{language}": count_by_language[language] / seconds
+            for language, seconds in sorted(seconds_by_language.items())
+        },
     }
 
 
@@ -334,7 +343,7 @@ def quantile(values: list[float], q: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=2_000, help="events per throughput measurement")
+    parser.add_argument("--events", type=int, default=600, help="events per throughput measurement")
     parser.add_argument(
         "--rate", type=float, default=20.0, help="offered load of the fixed-rate run, articles/s"
     )
@@ -358,7 +367,7 @@ def main() -> int:
     results["indexing"] = bench_indexing(pipeline_run, len(raw_articles))
     e2e_run = fresh_run()
     ensure_topics(e2e_run.settings)
-    results["end_to_end"] = bench_end_to_end(e2e_run, sample_documents(min(args.events, 1_000)), args.rate)
+    results["end_to_end"] = bench_end_to_end(e2e_run, sample_documents(min(args.events, 300)), args.rate)
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2))
@@ -406,6 +415,15 @@ def render(results: dict[str, Any]) -> str:
     lines.append(
         f"end to end at saturation: {e2e['saturation_per_s']:.0f}/s  p50 {e2e['saturation_p50_s']:.2f}s  "
         f"p95 {e2e['saturation_p95_s']:.2f}s  p99 {e2e['saturation_p99_s']:.2f}s"
+    )
+    per_language = {
+        k.removeprefix("raw_extractor_per_s_"): v
+        for k, v in enr.items()
+        if k.startswith("raw_extractor_per_s_")
+    }
+    lines.append(
+        "raw extractor per language (articles/s, one core): "
+        + "  ".join(f"{k} {v:.0f}" for k, v in per_language.items())
     )
     rss = {k.removeprefix("peak_rss_mb_"): v for k, v in e2e.items() if k.startswith("peak_rss_mb_")}
     lines.append("peak RSS (MB): " + "  ".join(f"{k} {v:.0f}" for k, v in rss.items()))

@@ -24,7 +24,7 @@ import httpx
 from schemas.topics import TopicRole
 from services.common.kafka import ensure_topics, group_lag, topic_counts
 from services.common.settings import SERVICES, StackSettings
-from services.indexing.index_design import install_index_template, sync_client
+from services.indexing.index_design import install_with_sync_client, sync_client
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS_CONFIG = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
@@ -203,8 +203,7 @@ def up(settings: StackSettings, say: Callable[[str], None] = print) -> None:
     created = ensure_topics(settings)
     if created:
         say(f"created topics {', '.join(created)}")
-    with sync_client(settings) as es:
-        install_index_template(es, settings)
+    install_with_sync_client(settings)
     prometheus = prometheus_process(settings)
     if prometheus is not None:
         write_prometheus_config(settings)

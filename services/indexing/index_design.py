@@ -9,11 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch import AsyncElasticsearch, BadRequestError, Elasticsearch, NotFoundError
 
 from services.common.settings import KabarSettings
 
-TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch" / "articles.template.json"
+DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch"
+TEMPLATE_FILE = DEPLOY_DIR / "articles.template.json"
+LIFECYCLE_FILE = DEPLOY_DIR / "articles.ilm.json"
 
 
 def index_for(prefix: str, published_at: datetime | None, ingested_at: datetime) -> str:
@@ -21,12 +23,20 @@ def index_for(prefix: str, published_at: datetime | None, ingested_at: datetime)
     return f"{prefix}-{moment:%Y.%m}"
 
 
-def index_template(settings: KabarSettings) -> dict[str, Any]:
-    """The template body with the configured prefix as pattern and alias."""
+def index_template(settings: KabarSettings, lifecycle: bool = False) -> dict[str, Any]:
+    """The template body with the configured prefix as pattern and alias; ``lifecycle``
+    attaches the lifecycle policy (only where the server has index lifecycle management)."""
     body: dict[str, Any] = json.loads(TEMPLATE_FILE.read_text("utf-8"))
     body["index_patterns"] = [f"{settings.es_index_prefix}-*"]
     body["template"]["aliases"] = {settings.es_alias: {}}
+    if lifecycle:
+        body["template"]["settings"]["index.lifecycle.name"] = settings.es_index_prefix
     return body
+
+
+def lifecycle_policy() -> dict[str, Any]:
+    policy: dict[str, Any] = json.loads(LIFECYCLE_FILE.read_text("utf-8"))
+    return policy
 
 
 def es_client_options(settings: KabarSettings) -> dict[str, Any]:
@@ -64,6 +74,22 @@ def existing_indices_update(settings: KabarSettings) -> dict[str, Any]:
 
 
 def install_index_template(es: Elasticsearch, settings: KabarSettings) -> None:
-    """Idempotent: putting the same template again changes nothing."""
-    es.indices.put_index_template(name=settings.es_index_prefix, **index_template(settings))
+    """Idempotent: putting the same policy and template again changes nothing."""
+    lifecycle = install_lifecycle_policy(es, settings)
+    es.indices.put_index_template(name=settings.es_index_prefix, **index_template(settings, lifecycle))
     es.indices.put_mapping(**existing_indices_update(settings))
+
+
+def install_lifecycle_policy(es: Elasticsearch, settings: KabarSettings) -> bool:
+    """True when the server took the policy; servers without lifecycle management (the local
+    stand-in, some managed offerings) answer 400/404 and the indices simply live on."""
+    try:
+        es.ilm.put_lifecycle(name=settings.es_index_prefix, policy=lifecycle_policy())
+    except (BadRequestError, NotFoundError):
+        return False
+    return True
+
+
+def install_with_sync_client(settings: KabarSettings) -> None:
+    with sync_client(settings) as es:
+        install_index_template(es, settings)

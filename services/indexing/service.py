@@ -29,7 +29,7 @@ from services.common.stream import (
     watch_lag,
 )
 from services.indexing.bulk import Backoff, write_bulk
-from services.indexing.index_design import async_client, existing_indices_update, index_template
+from services.indexing.index_design import async_client, install_with_sync_client
 from services.indexing.transform import Event, Record, plan_batch, rejection_letters
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ def build_app(settings: IndexingSettings) -> faust.App:
         attempt = 0
         while True:
             try:
-                await es.indices.put_index_template(name=settings.es_index_prefix, **index_template(settings))
-                await es.indices.put_mapping(**existing_indices_update(settings))
+                # the sync helpers, off the event loop: one code path for kabar up and the service
+                await asyncio.to_thread(install_with_sync_client, settings)
                 template_installed.set()
                 return
             except Exception as exc:

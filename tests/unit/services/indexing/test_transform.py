@@ -79,3 +79,15 @@ def test_a_translation_is_a_partial_update_of_the_articles_index() -> None:
     doc = action["_source"]["script"]["params"]["fields"]
     assert doc["title_en"] == "Floods in Bandung" and doc["translation_status"] == "translated"
     assert "entities" not in doc and "title" not in doc  # never erases what enrichment wrote
+
+
+def test_the_lifecycle_policy_is_attached_only_where_the_server_has_one() -> None:
+    from services.common.settings import KabarSettings
+    from services.indexing.index_design import index_template, lifecycle_policy
+
+    settings = KabarSettings(es_index_prefix="news")
+    assert "index.lifecycle.name" not in index_template(settings)["template"]["settings"]
+    assert index_template(settings, lifecycle=True)["template"]["settings"]["index.lifecycle.name"] == "news"
+    assert set(lifecycle_policy()["phases"]) == {"hot", "warm"}
+    assert index_template(settings)["index_patterns"] == ["news-*"]
+    assert index_template(settings)["template"]["aliases"] == {"news": {}}
