@@ -25,12 +25,12 @@ from typing import Any
 
 import httpx
 from elasticsearch import helpers
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
 from schemas.events import EnrichedArticle, RawArticle
 from services.common.dlq import Origin
-from services.common.kafka import admin_client, ensure_topics, producer
+from services.common.kafka import admin_client, connection_options, consumer, ensure_topics, producer
 from services.common.settings import IngestionSettings, KabarSettings
 from services.enrichment.entities import extract_entities
 from services.enrichment.language import identify_language
@@ -133,13 +133,13 @@ def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
 
 
 def topic_size(settings: KabarSettings, topic: str) -> int:
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    tool = consumer(settings, "kabar-bench")
     try:
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        ends = consumer.end_offsets(tps) if tps else {}
+        tps = [TopicPartition(topic, p) for p in tool.partitions_for_topic(topic) or ()]
+        ends = tool.end_offsets(tps) if tps else {}
         return sum(ends.values())
     finally:
-        consumer.close()
+        tool.close()
 
 
 def wait_until(check: Any, expected: int, timeout_s: float = 300) -> float:
@@ -165,7 +165,7 @@ def bench_ingestion(run: Run, documents: list[bytes]) -> dict[str, float]:
     admin = admin_client(settings)
     admin.create_topics([NewTopic(baseline_topic, settings.topic_partitions, settings.topic_replication)])
     admin.close()
-    raw_producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=5)
+    raw_producer = KafkaProducer(**connection_options(settings), acks="all", linger_ms=5)
     started = time.perf_counter()
     for document in documents:
         raw_producer.send(baseline_topic, value=document)
@@ -267,15 +267,15 @@ def bench_indexing(run: Run, count: int) -> dict[str, float]:
 
 
 def read_values(settings: KabarSettings, topic: str, count: int) -> list[bytes]:
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, auto_offset_reset="earliest")
-    tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-    consumer.assign(tps)
-    consumer.seek_to_beginning(*tps)
+    reader = consumer(settings, "kabar-bench")
+    tps = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+    reader.assign(tps)
+    reader.seek_to_beginning(*tps)
     values: list[bytes] = []
     while len(values) < count:
-        for records in consumer.poll(timeout_ms=1_000).values():
+        for records in reader.poll(timeout_ms=1_000).values():
             values.extend(r.value for r in records)
-    consumer.close()
+    reader.close()
     return values[:count]
 
 

@@ -10,38 +10,36 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
 from schemas.events import DeadLetter
 from services.common.codec import decode_event
 from services.common.dlq import Failure, Origin
-from services.common.kafka import producer
+from services.common.kafka import consumer, producer
 from services.common.settings import IngestionSettings, KabarSettings
 from services.ingestion.publish import Publisher
 
 
 def dead_letters(settings: KabarSettings) -> Iterator[DeadLetter | Failure]:
     """Every record on the DLQ topic, oldest first per partition, up to its current end."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, client_id="kabar-dlq"
-    )
+    reader = consumer(settings, "kabar-dlq")
     try:
         partitions = [
             TopicPartition(settings.topic_dlq, p)
-            for p in consumer.partitions_for_topic(settings.topic_dlq) or ()
+            for p in reader.partitions_for_topic(settings.topic_dlq) or ()
         ]
         if not partitions:
             return
-        ends = consumer.end_offsets(partitions)
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for records in consumer.poll(timeout_ms=1_000).values():
+        ends = reader.end_offsets(partitions)
+        reader.assign(partitions)
+        reader.seek_to_beginning(*partitions)
+        while any(reader.position(tp) < ends[tp] for tp in partitions):
+            for records in reader.poll(timeout_ms=1_000).values():
                 for record in records:
                     if record.offset < ends[TopicPartition(record.topic, record.partition)]:
                         yield decode_event(record.value or b"", DeadLetter)
     finally:
-        consumer.close()
+        reader.close()
 
 
 @dataclass(frozen=True)

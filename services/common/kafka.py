@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -11,9 +12,34 @@ from schemas.topics import TopicRole
 from services.common.settings import KabarSettings
 
 
+def connection_options(settings: KabarSettings) -> dict[str, Any]:
+    """What every kafka-python client needs to reach the brokers, TLS and SASL included;
+    the only place the SASL password leaves its SecretStr."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "security_protocol": settings.kafka_security_protocol,
+    }
+    if settings.kafka_security_protocol.startswith("SASL"):
+        options["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        options["sasl_plain_username"] = settings.kafka_sasl_username
+        if settings.kafka_sasl_password is not None:
+            options["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value()
+    if settings.kafka_security_protocol.endswith("SSL"):
+        for name in ("cafile", "certfile", "keyfile"):
+            path = getattr(settings, f"kafka_ssl_{name}")
+            if path is not None:
+                options[f"ssl_{name}"] = str(path)
+    return options
+
+
 def admin_client(settings: KabarSettings, client_id: str = "kabar-admin") -> KafkaAdminClient:
-    return KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap, client_id=client_id, request_timeout_ms=5_000
+    return KafkaAdminClient(**connection_options(settings), client_id=client_id, request_timeout_ms=5_000)
+
+
+def consumer(settings: KabarSettings, client_id: str, **options: Any) -> KafkaConsumer:
+    """A consumer for tools (status, lag, DLQ): no group, nothing committed."""
+    return KafkaConsumer(
+        **connection_options(settings), client_id=client_id, enable_auto_commit=False, **options
     )
 
 
@@ -51,7 +77,7 @@ def ensure_topics(settings: KabarSettings, roles: Iterable[TopicRole] = tuple(To
 def producer(settings: KabarSettings, client_id: str) -> KafkaProducer:
     """A producer that reports success only once every in-sync replica has the record."""
     return KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **connection_options(settings),
         client_id=client_id,
         acks="all",
         retries=10,
@@ -77,18 +103,18 @@ class GroupLag:
 
 def topic_counts(settings: KabarSettings, topics: Iterable[str]) -> list[TopicCount]:
     """Messages retained per topic: the sum over partitions of end minus beginning offsets."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="kabar-status")
+    tool = consumer(settings, "kabar-status")
     try:
         counts = []
         for topic in topics:
-            partitions = consumer.partitions_for_topic(topic) or set()
+            partitions = tool.partitions_for_topic(topic) or set()
             tps = [TopicPartition(topic, p) for p in partitions]
-            ends = consumer.end_offsets(tps) if tps else {}
-            starts = consumer.beginning_offsets(tps) if tps else {}
+            ends = tool.end_offsets(tps) if tps else {}
+            starts = tool.beginning_offsets(tps) if tps else {}
             counts.append(TopicCount(topic, sum(ends[tp] - starts[tp] for tp in tps)))
         return counts
     finally:
-        consumer.close()
+        tool.close()
 
 
 @dataclass(frozen=True)
@@ -102,22 +128,22 @@ class PartitionLag:
 def partition_lags(settings: KabarSettings, group: str, topics: Iterable[str]) -> list[PartitionLag]:
     """Per partition: the end offset minus what ``group`` committed (all of it if it never did)."""
     admin = admin_client(settings, "kabar-lag")
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="kabar-lag")
+    tool = consumer(settings, "kabar-lag")
     try:
         committed = admin.list_group_offsets(group).get(group, {})
         lags = []
         for topic in topics:
-            tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or set())]
+            tps = [TopicPartition(topic, p) for p in sorted(tool.partitions_for_topic(topic) or set())]
             if not tps:
                 continue
-            ends, starts = consumer.end_offsets(tps), consumer.beginning_offsets(tps)
+            ends, starts = tool.end_offsets(tps), tool.beginning_offsets(tps)
             for tp in tps:
                 meta = committed.get(tp)
                 position = meta.offset if meta is not None and meta.offset >= 0 else starts[tp]
                 lags.append(PartitionLag(group, topic, tp.partition, max(ends[tp] - position, 0)))
         return lags
     finally:
-        consumer.close()
+        tool.close()
         admin.close()
 
 

@@ -4,6 +4,7 @@ Everything shared (where the servers are, topic names, service ports) lives in
 ``KabarSettings`` so that ``kabar status`` and every service agree on one address book.
 """
 
+import os
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -18,16 +19,38 @@ ServiceName = Literal["ingestion", "enrichment", "translation", "indexing"]
 SERVICES: tuple[ServiceName, ...] = ("ingestion", "enrichment", "translation", "indexing")
 
 
+def secrets_dir() -> str | None:
+    """Where secrets may come from as files (one per setting, named like its variable, e.g.
+    kabar_es_password):
+    KABAR_SECRETS_DIR, else /run/secrets (Docker and Kubernetes mount secrets there)."""
+    configured = os.environ.get("KABAR_SECRETS_DIR")
+    if configured:
+        return configured
+    return "/run/secrets" if Path("/run/secrets").is_dir() else None
+
+
 class KabarSettings(BaseSettings):
     """Addresses and names shared by every service and by the ``kabar`` command."""
 
-    model_config = SettingsConfigDict(env_prefix="KABAR_", frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="KABAR_", frozen=True, extra="ignore", secrets_dir=secrets_dir()
+    )
 
     kafka_bootstrap: str = "127.0.0.1:29092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+
     es_url: str = "http://127.0.0.1:29200"
     es_username: str | None = None
     es_password: SecretStr | None = None
     es_api_key: SecretStr | None = None
+    es_ca_certs: Path | None = None
+    es_verify_certs: bool = True
     es_index_prefix: str = Field(default="kabar-articles", pattern=r"^[a-z0-9][a-z0-9_.-]*$")
 
     topic_raw: str = "news.raw"

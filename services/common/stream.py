@@ -2,11 +2,13 @@
 
 import asyncio
 import logging
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, cast
 
 import faust
 from faust.types import EventT
+from faust.types.auth import CredentialsT as Credentials
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -21,6 +23,30 @@ log = logging.getLogger(__name__)
 ReadyCheck = Callable[[], Awaitable[str | None]]
 
 
+def broker_credentials(settings: StreamSettings) -> Credentials | None:
+    """The same TLS and SASL settings the kafka-python clients get, in Faust's terms."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return None
+    context = None
+    if protocol.endswith("SSL"):
+        context = ssl.create_default_context(
+            cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
+        )
+        if settings.kafka_ssl_certfile is not None:
+            keyfile = str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None
+            context.load_cert_chain(str(settings.kafka_ssl_certfile), keyfile)
+    if protocol.startswith("SASL"):
+        password = settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else None
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=password,
+            ssl_context=context,
+            mechanism=settings.kafka_sasl_mechanism,
+        )
+    return faust.SSLCredentials(context)
+
+
 def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> faust.App:
     """A Faust app that reads from the earliest offset and writes with acks=all.
 
@@ -32,6 +58,7 @@ def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> fa
     return faust.App(
         group,
         broker=brokers,
+        broker_credentials=broker_credentials(settings),
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         topic_partitions=settings.topic_partitions,

@@ -43,6 +43,10 @@ def es_client_options(settings: KabarSettings) -> dict[str, Any]:
     """Connection options shared by the sync and async clients; secrets stay in SecretStr
     until this call."""
     options: dict[str, Any] = {"hosts": [settings.es_url], "request_timeout": 30}
+    if settings.es_url.startswith("https"):
+        options["verify_certs"] = settings.es_verify_certs
+        if settings.es_ca_certs is not None:
+            options["ca_certs"] = str(settings.es_ca_certs)
     if settings.es_api_key is not None:
         options["api_key"] = settings.es_api_key.get_secret_value()
     elif settings.es_username and settings.es_password is not None:
