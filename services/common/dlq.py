@@ -37,7 +37,13 @@ class Origin:
         return cls(f"{path}:{line}")
 
 
+# A dead letter must itself fit in a Kafka record (1 MB by default); an oversized input
+# keeps its first 256 KB, which is enough to see what it was, and says how big it was.
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
 def dead_letter(stage: Stage, failure: Failure, origin: Origin, payload: bytes) -> DeadLetter:
+    cut = len(payload) > MAX_PAYLOAD_BYTES
     return DeadLetter(
         stage=stage,
         error_type=failure.error_type,
@@ -47,6 +53,7 @@ def dead_letter(stage: Stage, failure: Failure, origin: Origin, payload: bytes) 
         source_partition=origin.partition,
         source_offset=origin.offset,
         article_id=failure.article_id,
-        payload=payload,
+        payload=payload[:MAX_PAYLOAD_BYTES],
+        payload_size=len(payload) if cut else None,
         failed_at=datetime.now(UTC),
     )

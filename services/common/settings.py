@@ -104,7 +104,9 @@ class KabarSettings(BaseSettings):
 class IngestionSettings(KabarSettings):
     max_body_bytes: int = Field(default=10_000_000, ge=1)
     max_batch_items: int = Field(default=1_000, ge=1)
-    max_article_chars: int = Field(default=300_000, ge=1)
+    # an article travels with its original and its cleaned text: 200k characters keep the
+    # event well inside Kafka's default 1 MB record limit
+    max_article_chars: int = Field(default=200_000, ge=1)
     produce_timeout_s: float = Field(default=30.0, gt=0)
     dedup_capacity: int = Field(default=100_000, ge=0)
     api_keys: tuple[SecretStr, ...] = ()

@@ -32,7 +32,7 @@ FINGERPRINT_BITS = 256
 
 @dataclass(frozen=True)
 class Limits:
-    max_article_chars: int = 300_000
+    max_article_chars: int = 200_000
 
 
 def to_raw_article(article: ArticleIn, ingested_at: datetime) -> RawArticle:
