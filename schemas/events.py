@@ -138,5 +138,5 @@ class DeadLetter(_Event):
     source_offset: int | None = None
     article_id: ArticleId | None = None
     payload: bytes = Field(description="The original bytes, base64url-encoded in JSON")
-    payload_size: int | None = Field(default=None, description="Size of the original when payload is cut short")
+    payload_size: int | None = Field(default=None, description="Original size, when payload was cut short")
     failed_at: UtcDatetime
