@@ -59,6 +59,10 @@ def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> fa
         group,
         broker=brokers,
         broker_credentials=broker_credentials(settings),
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.session_timeout_s / 5,
+        # members that do not rejoin within this are left out of the new assignment
+        broker_rebalance_timeout=settings.session_timeout_s * 2,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         topic_partitions=settings.topic_partitions,
