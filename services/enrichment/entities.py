@@ -9,7 +9,6 @@ with the gazetteer correcting labels and supplying canonical names and ids.
 """
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
@@ -270,9 +269,6 @@ class Document:
     def words(self, i: int, j: int) -> tuple[str, ...]:
         return tuple(t.text for t in self.tokens[i:j])
 
-    def span_text(self, i: int, j: int) -> str:
-        return self.text[self.tokens[i].start : self.tokens[j - 1].end]
-
     def mention(
         self, i: int, j: int, label: Label, canonical: str | None = None, known: Known | None = None
     ) -> Mention:
@@ -494,7 +490,6 @@ def extract_rules(text: str, language: str) -> list[Mention]:
     """The rule-based extractor for Indonesian and Malay (and any language without a model)."""
     doc = Document(text, language, gazetteer())
     mentions: list[Mention] = []
-    long_forms: dict[str, Mention] = {}
     i = 0
     while i < len(doc.tokens):
         word = doc.tokens[i].text
@@ -517,7 +512,7 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             if entry.label == "ORG":
                 end, entry = _regional_branch(doc, end, entry)
             mentions.append(doc.mention(i, end, entry.label, known=entry))
-            i = _link_acronym(doc, end, mentions, long_forms)
+            i = _link_acronym(doc, end, mentions)
             continue
         if span is not None:
             end, label = span
@@ -527,21 +522,7 @@ def extract_rules(text: str, language: str) -> list[Mention]:
                 if canonical_entry and canonical_entry.label == label
                 else doc.mention(i, end, label)
             )
-            i = _link_acronym(doc, end, mentions, long_forms)
-            continue
-        if word in long_forms:
-            first = long_forms[word]
-            mentions.append(
-                Mention(
-                    word,
-                    first.label,
-                    doc.tokens[i].start,
-                    doc.tokens[i].end,
-                    first.canonical,
-                    first.entity_id,
-                )
-            )
-            i += 1
+            i = _link_acronym(doc, end, mentions)
             continue
         if is_capitalised(word) and word not in doc.gaz.not_entities:
             i = _unknown_span(doc, i, mentions)
@@ -550,8 +531,9 @@ def extract_rules(text: str, language: str) -> list[Mention]:
     return _resolve_people(doc, mentions)
 
 
-def _link_acronym(doc: Document, end: int, mentions: list[Mention], long_forms: dict[str, Mention]) -> int:
-    """Links "(ABBR)" to the long form just before it, for this and later mentions."""
+def _link_acronym(doc: Document, end: int, mentions: list[Mention]) -> int:
+    """Links "(ABBR)" to the long form just before it; later mentions of ABBR find it as a
+    local alias of this text."""
     found = acronym_after(doc, end)
     long_form = mentions[-1]
     if found is None:
@@ -574,7 +556,6 @@ def _link_acronym(doc: Document, end: int, mentions: list[Mention], long_forms: 
     elif long_form.entity_id is None and long_form.label == "ORG":
         mentions[-1] = replace(long_form, canonical=long_form.text)
     mentions.append(linked)
-    long_forms[acronym] = linked
     doc.local_aliases[(acronym,)] = Known(linked.entity_id, linked.canonical, linked.label, "acronym", None)
     return position + 1
 
@@ -648,9 +629,6 @@ def _resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
             for part in mention.text.split():
                 if len(part) > 2 and part not in NAME_CONNECTORS and part not in doc.gaz.honorifics:
                     full_names.setdefault(part.rstrip("'’"), mention.canonical)
-    for mention in mentions:
-        if mention.label == "PER" and mention.canonical in full_names and mention.text in full_names:
-            pass
     claimed = [(m.start, m.end) for m in mentions]
     resolved = [
         replace(m, canonical=full_names.get(m.text, m.canonical))
@@ -741,11 +719,3 @@ def extract_entities(text: str, language: str) -> list[Mention]:
     if language == "en":
         return extract_english(text)
     return extract_rules(text, language)
-
-
-def iter_canonical(mentions: list[Mention]) -> Iterator[str]:
-    seen: set[str] = set()
-    for mention in mentions:
-        if mention.canonical not in seen:
-            seen.add(mention.canonical)
-            yield mention.canonical

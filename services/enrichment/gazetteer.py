@@ -40,7 +40,6 @@ def tokens_of(text: str) -> tuple[str, ...]:
 class Gazetteer:
     aliases: dict[tuple[str, ...], Known]
     alias_lengths: dict[str, tuple[int, ...]]  # first word -> alias lengths starting with it, longest first
-    demonyms: dict[str, Known]
     person_titles: frozenset[tuple[str, ...]]
     honorifics: frozenset[tuple[str, ...]]
     org_heads: frozenset[str]
@@ -109,7 +108,6 @@ def gazetteer() -> Gazetteer:
     preferred = {item["alias"]: item["prefer"] for item in ambiguity["ambiguous"]}
     by_id: dict[str, Known] = {}
     countries: dict[str, Known] = {}
-    demonyms: dict[str, Known] = {}
     office_words: set[str] = set()
     for name in ("countries.json", "places.json", "organisations.json"):
         for entry in _entries(name):
@@ -118,8 +116,6 @@ def gazetteer() -> Gazetteer:
             by_id[entity_id] = known
             if known.kind == "country":
                 countries[entity_id.rsplit(":", 1)[1]] = known
-                for demonym in entry.get("demonyms", []):  # type: ignore[attr-defined]
-                    demonyms[str(demonym)] = known
             for alias in entry["aliases"]:  # type: ignore[attr-defined]
                 words = tokens_of(str(alias))
                 if words and (str(alias) not in preferred or preferred[str(alias)] == known.entity_id):
@@ -146,7 +142,6 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(
         aliases=aliases,
         alias_lengths=_lengths_by_first_word(aliases),
-        demonyms=demonyms,
         person_titles=_words(titles),
         honorifics=_words(cues["honorifics"]),
         org_heads=frozenset(heads),

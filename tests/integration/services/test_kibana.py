@@ -10,6 +10,19 @@ from email.policy import HTTP
 from tests.fixtures.http import FeedServer
 
 
+def import_into(server: FeedServer) -> subprocess.CompletedProcess[str]:
+    """Runs ``kabar kibana import`` against the server, then shuts the server down."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "services.cli", "kibana", "import", "--url", server.url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.close()
+
+
 def test_the_import_sends_every_object_with_the_headers_kibana_requires() -> None:
     server = FeedServer()
     received: list[tuple[str, dict[str, str], bytes]] = []
@@ -27,15 +40,7 @@ def test_the_import_sends_every_object_with_the_headers_kibana_requires() -> Non
             self.wfile.write(answer)
 
     server.httpd.RequestHandlerClass = Handler
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "services.cli", "kibana", "import", "--url", server.url],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        server.close()
+    result = import_into(server)
     assert result.returncode == 0, result.stderr
     assert "imported 7 saved objects" in result.stdout
     [(path, headers, body)] = received
@@ -51,14 +56,5 @@ def test_the_import_sends_every_object_with_the_headers_kibana_requires() -> Non
 
 
 def test_a_refusal_is_reported_not_swallowed() -> None:
-    server = FeedServer()
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "services.cli", "kibana", "import", "--url", server.url],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        server.close()
+    result = import_into(FeedServer())
     assert result.returncode != 0 and "HTTP 501" in result.stderr
