@@ -308,6 +308,8 @@ def known_at(doc: Document, i: int) -> tuple[int, Known] | None:
             continue
         if not is_capitalised(words[0]):  # "the Netherlands": the article is not the name
             continue
+        if doc.text[doc.tokens[i + n - 1].end : doc.tokens[i + n - 1].end + 1] == "$":  # US$, S$: money
+            continue
         return i + n, entry
     return None
 
@@ -540,7 +542,10 @@ def _link_acronym(doc: Document, end: int, mentions: list[Mention]) -> int:
         return end
     position, acronym = found
     known = doc.gaz.lookup((acronym,))
-    if known is None and not initials_fit(acronym, long_form.text):
+    # an organisation's acronym may come from its other-language name ("Indonesian Palm Oil
+    # Association (GAPKI)"); a place's must fit its initials ("Kuching (KUTS)" is not Kuching)
+    fits = initials_fit(acronym, long_form.text) or (long_form.label == "ORG" and is_acronym(acronym))
+    if known is None and not fits:
         return end
     linked = Mention(
         acronym,

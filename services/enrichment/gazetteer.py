@@ -142,8 +142,9 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(
         aliases=aliases,
         alias_lengths=_lengths_by_first_word(aliases),
-        person_titles=_words(titles),
-        honorifics=_words(cues["honorifics"]),
+        # hereditary titles (Tengku, Raden, Syed) are part of the name, not a title before it
+        person_titles=_words(titles) - _words(cues["hereditary_titles"]),
+        honorifics=_words(cues["honorifics"]) - _words(cues["hereditary_titles"]),
         org_heads=frozenset(heads),
         org_suffixes=frozenset(s.strip("()") for s in cues["org_suffixes"]),
         loc_heads=frozenset(tokens_of(h)[0] for h in cues["loc_heads"] if tokens_of(h)),
