@@ -20,6 +20,8 @@ from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, gazett
 CONNECTORS = frozenset(
     {"dan", "&", "of", "and", "bin", "binti", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"}
 )
+# inside an office after a title: "Senior Minister of State for Transport"
+OFFICE_CONNECTORS = frozenset({"dan", "&", "of", "and", "for", "bagi", "untuk"})
 NAME_CONNECTORS = frozenset({"bin", "binti", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"})
 RANKS = frozenset(
     {
@@ -377,12 +379,12 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
         word = doc.tokens[k].text
         if word in RANKS:
             last_rank = k + 1
-        elif not (is_capitalised(word) or word in CONNECTORS) or word in doc.gaz.not_entities:
+        elif not (is_capitalised(word) or word in OFFICE_CONNECTORS) or word in doc.gaz.not_entities:
             break
         k += 1
     start = max([i] + [end for _, end, _ in known_spans] + ([last_rank] if last_rank else []))
     while start < k and (
-        doc.tokens[start].text in doc.gaz.office_words or doc.tokens[start].text in CONNECTORS
+        doc.tokens[start].text in doc.gaz.office_words or doc.tokens[start].text in OFFICE_CONNECTORS
     ):
         start += 1
     first_known = known_spans[0][0] if known_spans else start
@@ -641,9 +643,17 @@ def _resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
         else m
         for m in mentions
     ]
-    for token in doc.tokens:
+    k = 0
+    while k < len(doc.tokens):
+        token = doc.tokens[k]
         if token.text in full_names and not any(s <= token.start < e for s, e in claimed):
-            resolved.append(Mention(token.text, "PER", token.start, token.end, full_names[token.text]))
+            end = k + 1  # "Tengku Azlan" later is one mention, not two
+            while end < len(doc.tokens) and doc.tokens[end].text in full_names and doc.joined(end):
+                end += 1
+            resolved.append(doc.mention(k, end, "PER", full_names[token.text]))
+            k = end
+            continue
+        k += 1
     return sorted(resolved, key=lambda m: m.start)
 
 
@@ -665,11 +675,17 @@ def extract_english(text: str) -> list[Mention]:
     did not explain, mostly people and places the gazetteer does not know."""
     gaz = gazetteer()
     mentions = extract_rules(text, "en")
-    claimed = [(m.start, m.end) for m in mentions]
     for ent in english_model()(text).ents:
         label = SPACY_LABELS.get(ent.label_)
-        if label is None or any(s < ent.end_char and ent.start_char < e for s, e in claimed):
+        overlapping = [m for m in mentions if m.start < ent.end_char and ent.start_char < m.end]
+        # a person's full name wins over the name parts that coreference found inside it
+        parts_only = all(
+            m.label == "PER" and m.entity_id is None and ent.start_char <= m.start and m.end <= ent.end_char
+            for m in overlapping
+        )
+        if label is None or (overlapping and not (label == "PER" and parts_only)):
             continue
+        mentions = [m for m in mentions if m not in overlapping]
         mention = _trim_english(text, ent.start_char, ent.end_char, label, gaz)
         if mention is not None:
             mentions.append(mention)
