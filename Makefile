@@ -28,7 +28,7 @@ run: install ## start the local stack, ingest samples/, show a search and where 
 	$(BIN)/kabar status
 	@echo
 	@echo "Search:  .venv/bin/kabar search QUERY   (or: source .venv/bin/activate; kabar search QUERY)"
-	@echo "Metrics: http://127.0.0.1:29081/metrics  :29082/metrics  :29083/metrics  (Prometheus http://127.0.0.1:29090 when installed)"
+	@echo "Metrics: http://127.0.0.1:29081/metrics  :29082  :29083  :29084 (ingestion, enrichment, indexing, translation); Prometheus http://127.0.0.1:29090 when installed"
 	@echo "Stop:    make stop"
 
 stop: ## stop everything `make run` started
