@@ -16,10 +16,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from services.indexing.documents import article_action
 from services.indexing.index_design import async_client, install_index_template, sync_client
 from services.ingestion.publish import Publisher
 from services.ingestion.validate import parse_article
+from services.stack import http_ok, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
@@ -106,19 +108,9 @@ def service(name: str, run: Run) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.DEVNULL,
         cwd=REPO_ROOT,
     )
-    port = run.env[f"KABAR_{name.upper()}_PORT"]
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(f"{name} did not become ready")
+    ready = f"http://127.0.0.1:{run.env[f'KABAR_{name.upper()}_PORT']}/readyz"
     try:
+        wait_until(partial(http_ok, ready), 90, f"{name} ready", poll_s=0.3)
         yield process
     finally:
         process.terminate()
@@ -142,13 +134,10 @@ def topic_size(settings: KabarSettings, topic: str) -> int:
         tool.close()
 
 
-def wait_until(check: Any, expected: int, timeout_s: float = 300) -> float:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check() >= expected:
-            return time.monotonic()
-        time.sleep(0.05)
-    raise RuntimeError(f"only {check()} of {expected} after {timeout_s:.0f}s")
+def reached(count: Callable[[], int], expected: int, what: str, timeout_s: float = 300) -> float:
+    """The moment ``count`` reached ``expected``, polled often enough to time short runs."""
+    wait_until(lambda: count() >= expected, timeout_s, f"{expected} {what}", poll_s=0.05)
+    return time.monotonic()
 
 
 def indexed_count(settings: KabarSettings, index: str) -> int:
@@ -204,7 +193,9 @@ def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> di
     raw_seconds = sum(seconds_by_language.values())
     with service("enrichment", run) as process:
         started = time.monotonic()
-        done = wait_until(lambda: topic_size(run.settings, run.settings.topic_enriched), count)
+        done = reached(
+            lambda: topic_size(run.settings, run.settings.topic_enriched), count, "enriched events"
+        )
         rss = peak_rss_mb(process)
     service_seconds = done - started
     return {
@@ -254,7 +245,7 @@ def bench_indexing(run: Run, count: int) -> dict[str, float]:
     raw_seconds = asyncio.run(raw_bulk())
     with service("indexing", run) as process:
         started = time.monotonic()
-        done = wait_until(lambda: indexed_count(settings, settings.es_alias), count)
+        done = reached(lambda: indexed_count(settings, settings.es_alias), count, "indexed documents")
         rss = peak_rss_mb(process)
     service_seconds = done - started
     return {
@@ -293,13 +284,15 @@ def bench_end_to_end(run: Run, documents: list[bytes], rate_per_s: float) -> dic
         for n, document in enumerate(documents[:half]):
             httpx.post(url, content=document, headers={"content-type": "application/json"}, timeout=30)
             time.sleep(max(0.0, started + (n + 1) / rate_per_s - time.monotonic()))
-        wait_until(lambda: indexed_count(run.settings, run.settings.es_alias), half)
+        reached(lambda: indexed_count(run.settings, run.settings.es_alias), half, "indexed documents")
         fixed = latencies(run.settings)
         started = time.monotonic()
         for offset in range(half, len(documents), 200):
             batch = b"\n".join(documents[offset : offset + 200])
             httpx.post(url, content=batch, headers={"content-type": "application/x-ndjson"}, timeout=60)
-        done = wait_until(lambda: indexed_count(run.settings, run.settings.es_alias), len(documents))
+        done = reached(
+            lambda: indexed_count(run.settings, run.settings.es_alias), len(documents), "indexed documents"
+        )
         saturated = latencies(run.settings)[half:]
         rss = {
             name: peak_rss_mb(p)

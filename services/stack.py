@@ -152,12 +152,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+def wait_until(check: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.5) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if check():
             return
-        time.sleep(0.5)
+        time.sleep(poll_s)
     raise StackError(f"timed out after {timeout_s:.0f}s waiting for {what}")
 
 

@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import httpx
 from pydantic import SecretStr
 
-from services.indexing.bulk import RETRYABLE_STATUSES, Backoff
+from services.common.retry import RETRYABLE_STATUSES, Backoff
 
 log = logging.getLogger(__name__)
 

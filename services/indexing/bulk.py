@@ -9,7 +9,6 @@ is final and returned for the DLQ.
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,20 +17,10 @@ from typing import Any
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from services.common.metrics import ES_BULK_RETRIES, ES_BULK_SECONDS
+from services.common.retry import RETRYABLE_STATUSES, Backoff
 
 log = logging.getLogger(__name__)
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Backoff:
-    base_s: float
-    max_s: float
-
-    def delay(self, attempt: int) -> float:
-        """Full jitter: uniformly up to the capped exponential step."""
-        return random.uniform(0, min(self.max_s, self.base_s * 2**attempt))
 
 
 @dataclass(frozen=True)

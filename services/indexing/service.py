@@ -17,6 +17,7 @@ from mode.types.signals import BaseSignalT
 from schemas.events import ArticleTranslation, EnrichedArticle
 from services.common.kafka import ensure_topics
 from services.common.metrics import BATCH_SIZE, END_TO_END_SECONDS, EVENTS, STAGE_SECONDS
+from services.common.retry import Backoff
 from services.common.settings import IndexingSettings
 from services.common.stream import (
     add_service_pages,
@@ -28,7 +29,7 @@ from services.common.stream import (
     stream_app,
     watch_lag,
 )
-from services.indexing.bulk import Backoff, write_bulk
+from services.indexing.bulk import write_bulk
 from services.indexing.index_design import async_client, install_with_sync_client
 from services.indexing.transform import Event, Record, plan_batch, rejection_letters
 

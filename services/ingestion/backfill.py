@@ -19,7 +19,7 @@ from typing import BinaryIO
 from kafka.errors import KafkaError
 
 from services.common.dlq import Origin
-from services.indexing.bulk import Backoff
+from services.common.retry import Backoff
 from services.ingestion.publish import Publisher, Summary
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from services.common.dlq import Origin
 from services.common.metrics import FEED_POLLS
+from services.common.retry import Backoff
 from services.common.settings import IngestionSettings
-from services.indexing.bulk import Backoff
 from services.ingestion.publish import Publisher, Summary
 
 log = logging.getLogger(__name__)

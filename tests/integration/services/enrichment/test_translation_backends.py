@@ -23,6 +23,7 @@ import pytest
 import sentencepiece
 from pydantic import SecretStr
 
+from services.common.retry import Backoff
 from services.enrichment.translation import (
     CachedTranslator,
     CTranslate2Translator,
@@ -30,7 +31,6 @@ from services.enrichment.translation import (
     TranslationError,
     translate_text,
 )
-from services.indexing.bulk import Backoff
 from tests.fixtures.tiny_translation_model import build_tiny_model
 
 VOCABULARY = [

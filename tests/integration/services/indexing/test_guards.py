@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from schemas.events import ArticleTranslation, EnrichedArticle, EntityMention
 from services.common.dlq import Origin
-from services.indexing.bulk import Backoff, write_bulk
+from services.common.retry import Backoff
+from services.indexing.bulk import write_bulk
 from services.indexing.index_design import async_client, install_index_template, sync_client
 from services.indexing.transform import Record, plan_batch
 

@@ -1,6 +1,7 @@
 import asyncio
 
-from services.indexing.bulk import Backoff, write_bulk
+from services.common.retry import Backoff
+from services.indexing.bulk import write_bulk
 from services.indexing.index_design import async_client, install_index_template, sync_client
 
 

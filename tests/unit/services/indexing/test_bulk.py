@@ -3,10 +3,10 @@
 import asyncio
 from typing import Any
 
-import pytest
 from elasticsearch import ConnectionError as ESConnectionError
 
-from services.indexing.bulk import Backoff, write_bulk
+from services.common.retry import Backoff
+from services.indexing.bulk import write_bulk
 
 ACTIONS = [{"_op_type": "index", "_index": "i", "_id": str(n), "_source": {"n": n}} for n in range(4)]
 
@@ -53,10 +53,3 @@ def test_a_failed_request_is_retried_whole_until_the_server_answers() -> None:
     client = ScriptedClient([ESConnectionError("down"), ESConnectionError("down"), [201, 201, 201, 201]])
     report = run(client)
     assert len(client.sent_ids) == 3 and report.indexed == 4 and report.retries == 2
-
-
-@pytest.mark.parametrize("attempt", range(12))
-def test_backoff_is_jittered_and_capped(attempt: int) -> None:
-    backoff = Backoff(0.5, 30.0)
-    delays = [backoff.delay(attempt) for _ in range(50)]
-    assert all(0 <= d <= min(30.0, 0.5 * 2**attempt) for d in delays)
