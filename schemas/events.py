@@ -12,6 +12,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -19,7 +20,8 @@ from pydantic import (
 )
 
 ArticleId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# pattern: the JSON Schema says what strip-then-min-length means, "not only white space"
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^([a-z]{2}|und)$")]
 
 
@@ -27,7 +29,15 @@ def _as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+def _not_a_number(value: object) -> object:
+    # pydantic would read 836093678 as Unix seconds; a feed's bare number is as likely
+    # milliseconds or a date id, and the contract says ISO 8601 with an offset
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("expected an ISO 8601 date-time with a UTC offset, not a number")
+    return value
+
+
+UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
 
 
 class _Event(BaseModel):

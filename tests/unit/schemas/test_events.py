@@ -26,6 +26,11 @@ def test_naive_times_are_refused_because_their_zone_would_be_a_guess() -> None:
         ArticleIn(source="x", title="t", body="b", published_at=datetime(2024, 12, 2, 14, 30))
 
 
+def test_numbers_are_not_read_as_timestamps() -> None:
+    with pytest.raises(ValidationError, match="not a number"):
+        ArticleIn.model_validate({"source": "x", "title": "t", "body": "b", "published_at": 836093678})
+
+
 def test_unknown_fields_are_refused_instead_of_silently_dropped() -> None:
     with pytest.raises(ValidationError, match="extra"):
         ArticleIn.model_validate({"source": "x", "title": "t", "body": "b", "extra": 1})
