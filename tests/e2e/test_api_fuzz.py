@@ -17,7 +17,9 @@ def test_the_push_api_never_fails_on_what_clients_send(run_service) -> None:  # 
     for operation, mode in plans:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+        # derandomized: CI runs the same 80 cases per mode each time; new findings come from
+        # changing the code, not from the dice
+        @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         def answers_without_server_error(case) -> None:  # type: ignore[no-untyped-def]
             response = case.call(timeout=30)
             assert response.status_code < 500, (
