@@ -4,10 +4,13 @@ No statistical model exists offline for Indonesian or Malay, so those languages 
 rules over capitalised spans: the gazetteer first (longest match), then cue words (titles
 before persons, organisation and place head words), acronyms introduced as
 "Long Name (ABBR)", quote verbs, and document-level coreference (a later "Arif" is the
-"Arif Santoso Wibowo" named before). English goes through spaCy's small English model,
-with the gazetteer correcting labels and supplying canonical names and ids.
+"Arif Santoso Wibowo" named before). English goes through the same rules with English
+patterns (a name's last word says what it is, a role word or an age marks a person), then
+spaCy's small English model adds what they did not explain; the gazetteer and the context
+correct the labels the model gets wrong on the region's names and supply canonical names.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -15,7 +18,7 @@ from typing import Any
 
 from wordfreq import zipf_frequency
 
-from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, gazetteer
+from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, Titles, gazetteer
 
 CONNECTORS = frozenset(
     {"dan", "&", "of", "and", "bin", "binti", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"}
@@ -23,6 +26,8 @@ CONNECTORS = frozenset(
 # inside an office after a title: "Senior Minister of State for Transport"
 OFFICE_CONNECTORS = frozenset({"dan", "&", "of", "and", "for", "bagi", "untuk"})
 NAME_CONNECTORS = frozenset({"bin", "binti", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"})
+ENGLISH_ORG_CONNECTORS = CONNECTORS | {"for"}
+LEGAL_PREFIXES = frozenset(["PT", "CV"])  # Indonesian company forms before the name
 RANKS = frozenset(
     {
         "Irjen",
@@ -138,6 +143,9 @@ ENGLISH_ORG_ENDS = frozenset(
         "Polytechnic",
         "Fund",
         "Exchange",
+        "Congress",
+        "Courts",
+        "Watch",
     ]
 )
 ENGLISH_LOC_ENDS = frozenset(
@@ -170,6 +178,34 @@ ENGLISH_LOC_ENDS = frozenset(
         "Terminal",
         "Link",
         "Causeway",
+        "Sentral",
+        "Circuit",
+        "Gymnasium",
+        "Arena",
+    ]
+)
+# events and laws are no entities: "Malaysia Open", "Thomas Cup", "MACC Act", "Penal Code"
+ENGLISH_EVENT_AND_LAW_ENDS = frozenset(
+    [
+        "Masters",
+        "Open",
+        "Prix",
+        "Games",
+        "Cup",
+        "Championship",
+        "Championships",
+        "Summit",
+        "Festival",
+        "Expo",
+        "Marathon",
+        "Day",
+        "Week",
+        "Awards",
+        "Act",
+        "Bill",
+        "Code",
+        "Ordinance",
+        "Enactment",
     ]
 )
 # capitalised at a sentence start, never the first word of a name we label
@@ -177,13 +213,6 @@ ENGLISH_FUNCTION_WORDS = frozenset(
     ["The", "A", "An", "At", "In", "On", "For", "From", "By", "With", "And", "But", "As", "Of", "To", "Its"]
 )
 COMMON_ZIPF = 4.3  # above this, a lone sentence-initial word is far more likely a word than a name
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -198,19 +227,22 @@ class Mention:
     entity_id: str | None = None
 
 
-def tokenize(text: str) -> list[Token]:
-    tokens = []
+def tokenize(text: str) -> tuple[list[str], list[int]]:
+    """The words of a text and where each starts (parallel lists: the rules index both)."""
+    words = []
+    starts = []
     for match in TOKEN.finditer(text):
         word = match.group().rstrip(".")
         if len(word) > 3 and word[-2:] in ("'s", "’s"):  # a possessive ends the name before it
             word = word[:-2]
-        if word:
-            tokens.append(Token(word, match.start(), match.start() + len(word)))
-    return tokens
+        words.append(word)
+        starts.append(match.start())
+    return words, starts
 
 
 def is_capitalised(word: str) -> bool:
-    return word[:1].isupper() or (word[:1].isdigit() and any(c.isupper() for c in word))
+    first = word[:1]
+    return first.isupper() or (first.isdigit() and any(c.isupper() for c in word))
 
 
 def is_acronym(word: str) -> bool:
@@ -239,111 +271,113 @@ def concept_word(word: str) -> bool:
     return bool(CONCEPT.match(word))
 
 
+SENTENCE_BREAK = re.compile(r"[.!?:\n\"“]")
+
+
 class Document:
-    """The tokens of one text with the facts the rules ask about them."""
+    """The tokens of one text with the facts the rules ask about them, computed once per text
+    because the rules ask about every token several times."""
 
     def __init__(self, text: str, language: str, gaz: Gazetteer) -> None:
         self.text = text
         self.language = language
         self.gaz = gaz
-        self.tokens = tokenize(text)
+        self.words, self.starts = tokenize(text)
+        self.ends = [start + len(word) for word, start in zip(self.words, self.starts, strict=True)]
         self.local_aliases: dict[tuple[str, ...], Known] = {}  # acronyms this text introduced
-        self.gaps = [text[(self.tokens[k - 1].end if k else 0) : t.start] for k, t in enumerate(self.tokens)]
+        # gaps[i]: the characters between token i-1 and token i
+        self.gaps = [text[end:start] for end, start in zip([0, *self.ends], self.starts, strict=False)]
         # within one name, words are separated by spaces only, or by the commas and hyphens
         # of names like "Badan Meteorologi, Klimatologi, dan Geofisika"
         self.name_gap = [g.strip() in ("", ",", "-", "'") for g in self.gaps]
+        # joined[i]: token i continues the span that token i-1 is in (only spaces between)
+        self.joined = [gap.isspace() for gap in self.gaps]
+        if self.joined:
+            self.joined[0] = False
+        self.capitalised = list(map(is_capitalised, self.words))
+        titles = gaz.english_titles if language == "en" else gaz.titles
+        self.title_ends = [
+            self._title_end(i, titles) if word in titles.lengths else None
+            for i, word in enumerate(self.words)
+        ]
 
-    def gap(self, i: int) -> str:
-        """The characters between token i-1 and token i."""
-        return self.gaps[i]
+    def _title_end(self, i: int, titles: Titles) -> int | None:
+        """End of the longest person title or honorific starting at token i, if any."""
+        for n in titles.lengths[self.words[i]]:
+            words = tuple(self.words[i : i + n])
+            if len(words) == n and words in titles.names and all(self.joined[i + 1 : i + n]):
+                return i + n
+        return None
 
     def sentence_start(self, i: int) -> bool:
         if i == 0:
             return True
-        gap = self.gap(i)
-        before = self.text[self.tokens[i - 1].end : self.tokens[i - 1].end + 1]
-        return bool(re.search(r"[.!?:\n\"“]", gap)) or before in ".!?"
-
-    def joined(self, i: int) -> bool:
-        """Whether token i continues the span that token i-1 is in (only spaces between)."""
-        return i > 0 and self.gaps[i].isspace()
-
-    def words(self, i: int, j: int) -> tuple[str, ...]:
-        return tuple(t.text for t in self.tokens[i:j])
+        before = self.text[self.ends[i - 1] : self.ends[i - 1] + 1]
+        return bool(SENTENCE_BREAK.search(self.gaps[i])) or before in ".!?"
 
     def mention(
         self, i: int, j: int, label: Label, canonical: str | None = None, known: Known | None = None
     ) -> Mention:
-        end = self.tokens[j - 1].end
-        if self.text[self.tokens[i].start : end].count("(") > self.text[self.tokens[i].start : end].count(
-            ")"
-        ):
+        start = self.starts[i]
+        end = self.ends[j - 1]
+        if self.text[start:end].count("(") > self.text[start:end].count(")"):
             end += self.text[end : end + 1] == ")"  # "PT Kereta Api Indonesia (Persero)"
-        text = self.text[self.tokens[i].start : end]
+        text = self.text[start:end]
         if known is not None:
             return Mention(
-                text,
-                known.label if label is None else label,
-                self.tokens[i].start,
-                end,
-                known.canonical,
-                known.entity_id,
+                text, known.label if label is None else label, start, end, known.canonical, known.entity_id
             )
-        return Mention(text, label, self.tokens[i].start, end, canonical or text)
+        return Mention(text, label, start, end, canonical or text)
 
 
 def known_at(doc: Document, i: int) -> tuple[int, Known] | None:
     """The longest gazetteer alias starting at token i, as (end token, entry)."""
     gaz = doc.gaz
-    first = doc.tokens[i].text
+    first = doc.words[i]
     lengths = gaz.alias_lengths.get(first, ())
     if doc.local_aliases and (first,) in doc.local_aliases:
         lengths = (*lengths, 1)
+    # English names end at a capital: "the Bekasi regency administration" names "Bekasi", though
+    # the alias "Bekasi regency" says which Bekasi (the city is the bare name's usual sense)
+    descriptor_entry: Known | None = None
     for n in lengths:
-        if i + n > len(doc.tokens) or (n > 1 and not all(doc.name_gap[k] for k in range(i + 1, i + n))):
+        if i + n > len(doc.words) or (n > 1 and not all(doc.name_gap[i + 1 : i + n])):
             continue
-        words = doc.words(i, i + n)
+        words = tuple(doc.words[i : i + n])
         entry = doc.local_aliases.get(words) or gaz.lookup(words, doc.language)
         if entry is None:
             continue
-        if words in gaz.caution and (doc.sentence_start(i) and not words[0].isupper()):
+        if words in gaz.caution and (doc.sentence_start(i) and not first.isupper()):
             continue
-        if not is_capitalised(words[0]):  # "the Netherlands": the article is not the name
+        if not doc.capitalised[i]:  # "the Netherlands": the article is not the name
             continue
-        if doc.text[doc.tokens[i + n - 1].end : doc.tokens[i + n - 1].end + 1] == "$":  # US$, S$: money
+        if doc.text[doc.ends[i + n - 1] : doc.ends[i + n - 1] + 1] == "$":  # US$, S$: money
             continue
+        if doc.language == "en" and words[-1][:1].islower():
+            descriptor_entry = descriptor_entry or entry
+            continue
+        if descriptor_entry is not None and descriptor_entry.label == entry.label:
+            entry = descriptor_entry
         return i + n, entry
     return None
 
 
-def title_at(doc: Document, i: int) -> int | None:
-    """End of a person title or honorific starting at token i (longest), if any."""
-    for n in (4, 3, 2, 1):
-        words = doc.words(i, i + n)
-        is_title = words in doc.gaz.person_titles or words in doc.gaz.honorifics
-        if len(words) == n and is_title and all(doc.joined(k) for k in range(i + 1, i + n)):
-            return i + n
-    return None
-
-
-def capitalised_run(doc: Document, i: int, allow_connectors: bool = True) -> int:
+def capitalised_run(doc: Document, i: int, connectors: frozenset[str] = CONNECTORS) -> int:
     """End of the run of capitalised tokens from i (connectors allowed between them)."""
     j = i
-    while j < len(doc.tokens):
-        word = doc.tokens[j].text
-        if j > i and not doc.joined(j):
+    while j < len(doc.words):
+        word = doc.words[j]
+        if j > i and not doc.joined[j]:
             break
         # a word never an entity alone ("Islam") may still be inside a name ("Bank Islam Malaysia")
-        inside = (
-            j > i and j + 1 < len(doc.tokens) and doc.joined(j + 1) and is_capitalised(doc.tokens[j + 1].text)
-        )
-        if (is_capitalised(word) and (word not in doc.gaz.not_entities or inside)) or (
-            allow_connectors and word in CONNECTORS and _continues_name(doc, j + 1)
+        inside = j > i and j + 1 < len(doc.words) and doc.joined[j + 1] and doc.capitalised[j + 1]
+        if (doc.capitalised[j] and (word not in doc.gaz.not_entities or inside)) or (
+            word in connectors and _continues_name(doc, j + 1)
         ):
             j += 1
         else:
             break
-    while j > i and doc.tokens[j - 1].text in CONNECTORS:
+    while j > i and doc.words[j - 1] in connectors:
         j -= 1
     return j
 
@@ -351,54 +385,62 @@ def capitalised_run(doc: Document, i: int, allow_connectors: bool = True) -> int
 def _continues_name(doc: Document, j: int) -> bool:
     """Whether a connector's next token carries the same name on ("Majlis Agama dan Adat")
     rather than starting a second one ("Kecamatan A dan Kecamatan B")."""
-    if j >= len(doc.tokens) or not doc.joined(j):
+    if j >= len(doc.words) or not doc.joined[j]:
         return False
-    word = doc.tokens[j].text
-    return is_capitalised(word) and word not in doc.gaz.org_heads and word not in doc.gaz.loc_heads
+    word = doc.words[j]
+    return doc.capitalised[j] and word not in doc.gaz.org_heads and word not in doc.gaz.loc_heads
 
 
 def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | None:
     """What follows a title: an office that may name places and organisations, then the
     person ("Gubernur Jawa Barat Ridwan Kamil", "Kepala Pusat Data, Informasi, dan Komunikasi
     Kebencanaan BNPB Arif Santoso Wibowo", "Kapolda Metro Jaya Irjen Karyoto")."""
+    if i == len(doc.words):  # a title that ends the text ("... kata Menteri")
+        return None
     mentions: list[Mention] = []
     known_spans: list[tuple[int, int, Known]] = []
     last_rank = None
+    # English puts the office before the title ("Energy Minister Hendro and ..."), unless the
+    # title goes on with "of" or "for" ("Minister of State for Transport Melissa Koh")
+    office_after = doc.language != "en" or doc.words[i] in OFFICE_CONNECTORS
     k = i
-    while k < len(doc.tokens) and k - i < 16 and (k == i or doc.joined(k) or doc.gap(k).strip() == ","):
+    while k < len(doc.words) and k - i < 16 and (k == i or doc.joined[k] or doc.gaps[k].strip() == ","):
         found = known_at(doc, k)
         if found is not None:
             known_spans.append((k, found[0], found[1]))
             k = found[0]
             continue
-        again = title_at(doc, k)
+        again = doc.title_ends[k]
         if again is not None:
             last_rank = again
             k = again
             continue
-        word = doc.tokens[k].text
+        word = doc.words[k]
         if word in RANKS:
             last_rank = k + 1
-        elif not (is_capitalised(word) or word in OFFICE_CONNECTORS) or word in doc.gaz.not_entities:
+        elif (
+            not (doc.capitalised[k] or (office_after and word in OFFICE_CONNECTORS))
+            or word in doc.gaz.not_entities
+        ):
             break
         k += 1
     start = max([i] + [end for _, end, _ in known_spans] + ([last_rank] if last_rank else []))
-    while start < k and (
-        doc.tokens[start].text in doc.gaz.office_words or doc.tokens[start].text in OFFICE_CONNECTORS
-    ):
+    if doc.language == "en":  # "Director General of Minerals and Coal Bambang Suryono": after "of", "and"
+        start = max([start] + [j + 1 for j in range(start, k) if doc.words[j] in OFFICE_CONNECTORS])
+    while start < k and (doc.words[start] in doc.gaz.office_words or doc.words[start] in OFFICE_CONNECTORS):
         start += 1
     first_known = known_spans[0][0] if known_spans else start
-    if doc.tokens[i].text in doc.gaz.org_heads and first_known > i + 1:
+    if doc.words[i] in doc.gaz.org_heads and first_known > i + 1:
         mentions.append(doc.mention(i, first_known, "ORG"))
     mentions.extend(doc.mention(s, e, entry.label, known=entry) for s, e, entry in known_spans if e <= start)
-    if start < k and doc.tokens[start].text in doc.gaz.org_heads:
+    if start < k and doc.words[start] in doc.gaz.org_heads:
         split = _split_by_later_mention(doc, start, k)
         if split is None:
             mentions.append(doc.mention(start, k, "ORG"))
             return mentions, k
         mentions.append(doc.mention(start, split, "ORG"))
         start = split
-    if start < len(doc.tokens) and (start == i or doc.joined(start) or doc.gap(start).strip() == ","):
+    if start < len(doc.words) and (start == i or doc.joined[start] or doc.gaps[start].strip() == ","):
         name_end = person_name_end(doc, start)
         if name_end > start:
             mentions.append(doc.mention(start, name_end, "PER"))
@@ -410,7 +452,7 @@ def _split_by_later_mention(doc: Document, start: int, end: int) -> int | None:
     """Where an organisation's name ends and a person's begins in "Direktur PT Cakra Valas
     Berjangka Hendra Gunawan": at the first word that the text uses alone elsewhere."""
     for k in range(start + 2, end):
-        word = doc.tokens[k].text
+        word = doc.words[k]
         if (
             len(word) > 2
             and len(re.findall(rf"\b{re.escape(word)}\b", doc.text)) > 1
@@ -421,12 +463,13 @@ def _split_by_later_mention(doc: Document, start: int, end: int) -> int | None:
 
 
 def person_name_end(doc: Document, i: int) -> int:
-    if not is_capitalised(doc.tokens[i].text) or doc.tokens[i].text in doc.gaz.not_entities:
+    if not doc.capitalised[i] or doc.words[i] in doc.gaz.not_entities:
         return i
-    end = capitalised_run(doc, i)
+    # English joins two people with "and" ("Kim Do-hyun and Park Sung-min"), never one name
+    end = capitalised_run(doc, i, NAME_CONNECTORS if doc.language == "en" else CONNECTORS)
     # a name does not run into an organisation or place named right after it
     for k in range(i + 1, end):
-        if known_at(doc, k) is not None or doc.tokens[k].text in doc.gaz.org_heads:
+        if known_at(doc, k) is not None or doc.words[k] in doc.gaz.org_heads:
             return k
     return end
 
@@ -434,7 +477,7 @@ def person_name_end(doc: Document, i: int) -> int:
 def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     """A span that starts with an organisation or place head word ("Dinas Perkebunan",
     "Kabupaten Poso"), with an organisation's legal suffixes ("(Persero) Tbk")."""
-    word = doc.tokens[i].text
+    word = doc.words[i]
     label: Label
     if word in doc.gaz.org_heads or (doc.language == "en" and word in ENGLISH_ORG_HEADS):
         label = "ORG"
@@ -442,11 +485,16 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
         label = "LOC"
     else:
         return None
-    end = capitalised_run(doc, i, allow_connectors=label == "ORG")  # "Kota A dan B" is two places
+    connectors: frozenset[str]
+    if label == "LOC":
+        connectors = frozenset()  # "Kota A dan B" is two places
+    else:  # "Institute for Medical Research"
+        connectors = ENGLISH_ORG_CONNECTORS if doc.language == "en" else CONNECTORS
+    end = capitalised_run(doc, i, connectors)
     if end - i < 2:
         return None
     if label == "ORG":
-        while end < len(doc.tokens) and doc.tokens[end].text in doc.gaz.org_suffixes:
+        while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1
     return end, label
 
@@ -454,9 +502,9 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
 def _regional_branch(doc: Document, end: int, entry: Known) -> tuple[int, Known]:
     """An organisation named with its place is one regional body ("DPRD Jawa Tengah",
     "Dinkes NTB", "Polda Sumut"), and keeps its legal suffixes ("(Persero) Tbk")."""
-    while end < len(doc.tokens) and doc.tokens[end].text in doc.gaz.org_suffixes:
+    while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
         end += 1
-    if end < len(doc.tokens) and doc.joined(end):
+    if end < len(doc.words) and doc.joined[end]:
         place = known_at(doc, end)
         if place is not None and place[1].label == "LOC":
             return place[0], Known(
@@ -468,25 +516,40 @@ def _regional_branch(doc: Document, end: int, entry: Known) -> tuple[int, Known]
 def english_named_kind(doc: Document, i: int) -> tuple[int, Label] | None:
     """An English name whose last word says what it is: "Penang Port", "Kendari Corruption
     Court" (a gazetteer place at its start does not make the whole a place)."""
-    if doc.language != "en":
+    if doc.language != "en" or not doc.capitalised[i]:
         return None
-    end = capitalised_run(doc, i)
+    run_end = end = capitalised_run(doc, i)
     while end > i + 1:
-        last = doc.tokens[end - 1].text
+        last = doc.words[end - 1]
         if last in ENGLISH_ORG_ENDS:
+            # the country or place an organisation is of: "Badminton Association of Malaysia"
+            if end + 1 < run_end and doc.words[end] == "of":
+                place = known_at(doc, end + 1)
+                if place is not None and place[1].label == "LOC" and place[0] <= run_end:
+                    return place[0], "ORG"
             return end, "ORG"
-        if last in ENGLISH_LOC_ENDS:
-            return end, "LOC"
+        if last in ENGLISH_LOC_ENDS:  # "Komtar and Penang Sentral" are two places
+            return None if "and" in doc.words[i:end] or "&" in doc.words[i:end] else (end, "LOC")
         end -= 1
     return None
 
 
+def english_event_or_law(doc: Document, i: int) -> int | None:
+    """End of an English event's or law's name starting at token i ("Indonesian Motorcycle
+    Grand Prix", "Malaysian Anti-Corruption Commission Act"): neither is a person, organisation
+    or place, and the places and organisations inside them are not mentioned for themselves."""
+    if doc.language != "en":
+        return None
+    end = capitalised_run(doc, i)
+    return end if end - i >= 2 and doc.words[end - 1] in ENGLISH_EVENT_AND_LAW_ENDS else None
+
+
 def acronym_after(doc: Document, end: int) -> tuple[int, str] | None:
     """``(ABBR)`` right after a span: the token index of ABBR and the acronym."""
-    if end < len(doc.tokens) and doc.gap(end).strip() == "(" and is_capitalised(doc.tokens[end].text):
-        closing = doc.text[doc.tokens[end].end : doc.tokens[end].end + 1]
-        if closing == ")" and doc.tokens[end].text not in doc.gaz.not_entities:
-            return end, doc.tokens[end].text
+    if end < len(doc.words) and doc.gaps[end].strip() == "(" and doc.capitalised[end]:
+        closing = doc.text[doc.ends[end] : doc.ends[end] + 1]
+        if closing == ")" and doc.words[end] not in doc.gaz.not_entities:
+            return end, doc.words[end]
     return None
 
 
@@ -495,13 +558,13 @@ def extract_rules(text: str, language: str) -> list[Mention]:
     doc = Document(text, language, gazetteer())
     mentions: list[Mention] = []
     i = 0
-    while i < len(doc.tokens):
-        word = doc.tokens[i].text
-        if language == "en" and word in ENGLISH_FUNCTION_WORDS:
-            i += 1
+    while i < len(doc.words):
+        word = doc.words[i]
+        if not doc.capitalised[i] or (language == "en" and word in ENGLISH_FUNCTION_WORDS):
+            i += 1  # every name starts with a capital
             continue
-        title_end = title_at(doc, i)
-        if title_end is not None and is_capitalised(word):
+        title_end = doc.title_ends[i]
+        if title_end is not None:
             found = person_after_title(doc, title_end)
             if found is not None:
                 found_mentions, i = found
@@ -509,7 +572,13 @@ def extract_rules(text: str, language: str) -> list[Mention]:
                 continue
             i = title_end
             continue
-        span = org_or_place_span(doc, i) or english_named_kind(doc, i)
+        unnamed = english_event_or_law(doc, i)
+        if unnamed is not None:  # "the China Masters", "the MACC Act": no entity, nor one inside
+            i = unnamed
+            continue
+        # an English name's last word says what it is ("Bukit Aman Commercial Crime Investigation
+        # Department"), whatever Malay place word it starts with
+        span = english_named_kind(doc, i) or org_or_place_span(doc, i)
         known = known_at(doc, i)
         if known is not None and (span is None or known[0] >= span[0]):
             end, entry = known
@@ -520,7 +589,7 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             continue
         if span is not None:
             end, label = span
-            canonical_entry = doc.gaz.lookup(doc.words(i + 1, end)) if label == "LOC" else None
+            canonical_entry = doc.gaz.lookup(tuple(doc.words[i + 1 : end])) if label == "LOC" else None
             mentions.append(
                 doc.mention(i, end, label, known=canonical_entry)
                 if canonical_entry and canonical_entry.label == label
@@ -528,7 +597,7 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             )
             i = _link_acronym(doc, end, mentions)
             continue
-        if is_capitalised(word) and word not in doc.gaz.not_entities:
+        if doc.capitalised[i] and word not in doc.gaz.not_entities:
             i = _unknown_span(doc, i, mentions)
             continue
         i += 1
@@ -552,8 +621,8 @@ def _link_acronym(doc: Document, end: int, mentions: list[Mention]) -> int:
     linked = Mention(
         acronym,
         long_form.label,
-        doc.tokens[position].start,
-        doc.tokens[position].end,
+        doc.starts[position],
+        doc.ends[position],
         long_form.canonical,
         long_form.entity_id,
     )
@@ -583,39 +652,37 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
     end = person_name_end(doc, i)
     if end == i:
         return i + 1
-    inner_title = next((k for k in range(i + 1, end) if title_at(doc, k) is not None), None)
+    inner_title = next((k for k in range(i + 1, end) if doc.title_ends[k] is not None), None)
     if inner_title is not None:  # "Coordinating Economic Minister Arya": the title leads to the person
         return inner_title
-    words = doc.words(i, end)
+    words = tuple(doc.words[i:end])
     if (
         doc.sentence_start(i)
+        and len(words[0]) > 1  # an initial opens a name: "I Made Sudarsana", "R Ganesan"
         and common_word(words[0], doc.language)
         and (end - i == 1 or common_word(words[1], doc.language))
     ):
         return i + 1
     if all(is_acronym(w) for w in words):
         return end
-    before = doc.tokens[i - 1].text.lower() if i > 0 else ""
-    after = doc.tokens[end].text.lower() if end < len(doc.tokens) else ""
-    comma_after = end < len(doc.tokens) and doc.gap(end).strip().startswith(",")
+    before = doc.words[i - 1].lower() if i > 0 else ""
+    after = doc.words[end].lower() if end < len(doc.words) else ""
+    comma_after = end < len(doc.words) and doc.gaps[end].strip().startswith(",")
     quoted = (
         before in doc.gaz.quote_verbs or after in SAY_VERBS or (comma_after and after in doc.gaz.quote_verbs)
     )
-    suffix = next((k for k in range(i + 1, end) if doc.tokens[k].text in doc.gaz.org_suffixes), None)
+    suffix = next((k for k in range(i + 1, end) if doc.words[k] in doc.gaz.org_suffixes), None)
     if suffix is not None:  # "Sarawak Metro Sdn Bhd": a company, whatever follows it
-        while suffix + 1 < end and doc.tokens[suffix + 1].text in doc.gaz.org_suffixes:
+        while suffix + 1 < end and doc.words[suffix + 1] in doc.gaz.org_suffixes:
             suffix += 1
         mentions.append(doc.mention(i, suffix + 1, "ORG"))
         return suffix + 1
-    if (
-        doc.language == "en"
-        and end - i >= 2
-        and (words[-1] in ENGLISH_ORG_ENDS or words[-1] in ENGLISH_LOC_ENDS)
-    ):
-        mentions.append(doc.mention(i, end, "ORG" if words[-1] in ENGLISH_ORG_ENDS else "LOC"))
+    if doc.language == "en":
+        if _english_person_cue(doc, i, end):
+            mentions.append(doc.mention(i, end, "PER"))
+        return end  # otherwise the statistical model judges what the patterns could not
+    if any(concept_word(w) for w in words):
         return end
-    if any(concept_word(w) for w in words) or doc.language == "en":
-        return end  # English: the statistical model judges what the patterns could not
     name_like = sum(
         not common_word(w, doc.language) and not common_word(w, "en")
         for w in words
@@ -627,6 +694,29 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
     return end
 
 
+AGE = re.compile(r",\s*\d{1,3},\s")  # "Jason Teo Wei Ming, 44, pleaded guilty"
+QUOTE_CLOSE = re.compile(r"[,.!?]\s*[\"”]\s*$")
+
+
+def _english_person_cue(doc: Document, i: int, end: int) -> bool:
+    """What marks an unknown English name as a person's where the model often errs on names
+    from the region: a role word right before a full name ("department head Rina Kusumawati",
+    "minister R Ganesan"), an age or a role after it ("Nor Azlina Md Isa, 38,", "Fitria
+    Handayani, an economist at"), or a quote ending just before it is attributed ('..." Ketut
+    said', '..." said Jun Hao')."""
+    after_role = doc.joined[i] and doc.words[i - 1] in doc.gaz.english_roles and end - i >= 2
+    quoted_by = (
+        end < len(doc.words) and doc.words[end] in SAY_VERBS and QUOTE_CLOSE.search(doc.gaps[i])
+    ) or (i > 1 and doc.words[i - 1] in SAY_VERBS and QUOTE_CLOSE.search(doc.gaps[i - 1]))
+    described = (
+        end < len(doc.words)
+        and doc.gaps[end].strip() == ","
+        and (doc.words[end] in ("a", "an", "the") or doc.words[end] in doc.gaz.english_roles)
+        and any(word in doc.gaz.english_roles for word in doc.words[end : end + 5])
+    )
+    return bool(after_role or quoted_by or described or AGE.match(doc.text, doc.ends[end - 1]))
+
+
 def _resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """A later single name is the person named in full before ("Arif" -> "Arif Santoso
     Wibowo"); found by a second pass over capitalised tokens nothing claimed."""
@@ -634,7 +724,7 @@ def _resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
     for mention in mentions:
         if mention.label == "PER":
             for part in mention.text.split():
-                if len(part) > 2 and part not in NAME_CONNECTORS and part not in doc.gaz.honorifics:
+                if is_capitalised(part) and len(part) > 2 and (part,) not in doc.gaz.honorifics:
                     full_names.setdefault(part.rstrip("'’"), mention.canonical)
     claimed = [(m.start, m.end) for m in mentions]
     resolved = [
@@ -643,17 +733,15 @@ def _resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
         else m
         for m in mentions
     ]
-    k = 0
-    while k < len(doc.tokens):
-        token = doc.tokens[k]
-        if token.text in full_names and not any(s <= token.start < e for s, e in claimed):
-            end = k + 1  # "Tengku Azlan" later is one mention, not two
-            while end < len(doc.tokens) and doc.tokens[end].text in full_names and doc.joined(end):
-                end += 1
-            resolved.append(doc.mention(k, end, "PER", full_names[token.text]))
-            k = end
+    resolved_to = 0
+    for k, word in enumerate(doc.words):
+        if k < resolved_to or word not in full_names or any(s <= doc.starts[k] < e for s, e in claimed):
             continue
-        k += 1
+        end = k + 1  # "Tengku Azlan" later is one mention, not two
+        while end < len(doc.words) and doc.words[end] in full_names and doc.joined[end]:
+            end += 1
+        resolved.append(doc.mention(k, end, "PER", full_names[word]))
+        resolved_to = end
     return sorted(resolved, key=lambda m: m.start)
 
 
@@ -667,6 +755,7 @@ def english_model() -> Any:
     )
 
 
+MONEY = re.compile(r"(?:RM|Rp|S\$|US\$)\s?\d")
 SPACY_LABELS: dict[str, Label] = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 
 
@@ -675,31 +764,99 @@ def extract_english(text: str) -> list[Mention]:
     did not explain, mostly people and places the gazetteer does not know."""
     gaz = gazetteer()
     mentions = extract_rules(text, "en")
+    # "PT Pelni (Persero)" the rules found is the organisation a later "Pelni" names
+    organisations = {
+        _legal_core(m.text, gaz): m for m in mentions if m.label == "ORG" and m.entity_id is None
+    }
+    guessed: set[Mention] = set()  # the model's, which context may correct
     for ent in english_model()(text).ents:
         label = SPACY_LABELS.get(ent.label_)
         overlapping = [m for m in mentions if m.start < ent.end_char and ent.start_char < m.end]
-        # a person's full name wins over the name parts that coreference found inside it
+        # a person's full name wins over the name parts that coreference found inside it, and
+        # those parts say it is a person's, whatever the model calls it ("Ketut" in "Ketut Wirawan")
         parts_only = all(
-            m.label == "PER" and m.entity_id is None and ent.start_char <= m.start and m.end <= ent.end_char
+            m.label == "PER"
+            and m.entity_id is None
+            and ent.start_char <= m.start
+            and m.end <= ent.end_char
+            and m.end - m.start < ent.end_char - ent.start_char
             for m in overlapping
         )
-        if label is None or (overlapping and not (label == "PER" and parts_only)):
+        if label is None or (overlapping and not parts_only):
             continue
+        if overlapping:
+            label = "PER"
         mentions = [m for m in mentions if m not in overlapping]
         mention = _trim_english(text, ent.start_char, ent.end_char, label, gaz)
+        if mention is not None and mention.entity_id is None and mention.text in organisations:
+            mention = replace(mention, label="ORG", canonical=organisations[mention.text].canonical)
         if mention is not None:
             mentions.append(mention)
-    return _resolve_english_people(sorted(mentions, key=lambda m: m.start))
+            guessed.add(mention)
+    mentions.sort(key=lambda m: m.start)
+    return _resolve_english_people(_places_by_context(text, mentions, guessed))
+
+
+def _legal_core(name: str, gaz: Gazetteer) -> str:
+    """A company's name without its legal form: "PT Pelni (Persero)" -> "Pelni"."""
+    words = tokenize(name)[0]
+    while words and words[0] in LEGAL_PREFIXES:
+        words.pop(0)
+    while words and words[-1] in gaz.org_suffixes:
+        words.pop()
+    return " ".join(words)
+
+
+LIST_SEPARATORS = frozenset([", ", " and ", ", and ", " or ", ", or "])
+
+
+def _places_by_context(text: str, mentions: list[Mention], guessed: set[Mention]) -> list[Mention]:
+    """The model calls many of the region's smaller places people or organisations; a name
+    it labelled is a place when listed with places the gazetteer knows ("Miri, Bekenu and
+    Niah", "between Manggarai and Depok") or when it follows "in" and is no English word
+    ("in Lambir")."""
+    places = list(mentions)
+    # runs of mentions listed one after another, split where anything else comes between
+    runs: list[list[int]] = []
+    for k, mention in enumerate(places):
+        if k and text[places[k - 1].end : mention.start] in LIST_SEPARATORS:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    for run in runs:
+        separators = {text[places[a].end : places[b].start] for a, b in itertools.pairwise(run)}
+        enumerated = separators - {", "}
+        if enumerated and any(places[k].label == "LOC" and places[k].entity_id for k in run):
+            for k in run:
+                if places[k] in guessed and places[k].entity_id is None:
+                    places[k] = replace(places[k], label="LOC")
+    for k, mention in enumerate(places):
+        unknown_word = mention in guessed and mention.entity_id is None and " " not in mention.text
+        after_in = text[max(mention.start - 3, 0) : mention.start] == "in "
+        if (
+            unknown_word
+            and after_in
+            and mention.label != "LOC"
+            and text[mention.end : mention.end + 1] not in ("'", "’")
+            and not common_word(mention.text, "en")
+        ):
+            places[k] = replace(mention, label="LOC")
+    return places
 
 
 def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer) -> Mention | None:
-    """Cuts what the model's span should not hold (a leading "the", titles, a possessive,
-    trailing lower-case words as in "West Java provincial government") and names the rest."""
-    span = text[start:end]
-    for prefix in sorted((" ".join(t) for t in gaz.honorifics | gaz.person_titles), key=len, reverse=True):
-        if label == "PER" and span.startswith(prefix + " "):
-            start += len(prefix) + 1
-            span = text[start:end]
+    """Cuts what the model's span should not hold (a leading "the", titles, a possessive, a
+    line break, trailing lower-case words as in "West Java provincial government") and names the rest;
+    nothing is left of titles alone ("Datuk Seri") or of a sum of money ("RM5.40")."""
+    if label == "PER":
+        titled = Document(text[start:end], "en", gaz)
+        name = 0
+        while name < len(titled.words) and (title_end := titled.title_ends[name]) is not None:
+            name = title_end
+        if name == len(titled.words):
+            return None
+        start += titled.starts[name]
+    span = text[start:end].split("\n")[0].rstrip()  # a name never runs over a line break
     if span.lower().startswith("the "):
         start, span = start + 4, span[4:]
     if span.endswith(("'s", "’s")):
@@ -709,9 +866,19 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
         words.pop()
     span = " ".join(words)
     end = start + len(span)
-    if not span or not span[0].isupper() or span in gaz.not_entities or text[end : end + 1] == "$":
+    if (
+        not span
+        or not span[0].isupper()
+        or span in gaz.not_entities
+        or text[end : end + 1] == "$"
+        or MONEY.match(span)
+    ):
         return None
-    known = gaz.lookup(tuple(t.text for t in tokenize(span)))
+    known = gaz.lookup(tuple(tokenize(span)[0]))
+    if known is None and (
+        text.startswith(" Minister", end) or span.split(" ")[-1] in ENGLISH_EVENT_AND_LAW_ENDS
+    ):
+        return None  # a portfolio ("Energy and Mineral Resources Minister"), an event, a law
     if known is not None:
         return Mention(span, known.label, start, end, known.canonical, known.entity_id)
     return Mention(span, label, start, end, span)
@@ -735,8 +902,18 @@ def _resolve_english_people(mentions: list[Mention]) -> list[Mention]:
     return resolved
 
 
+# "KOTA BHARU, Dec 3 (Bernama) --", "JAKARTA (ANTARA) -", "KUALA LUMPUR (Nov 12):", "SINGAPORE –"
+DATELINE = re.compile(
+    r"\s*[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*"  # the place, in capitals
+    r"(?:, ?[\w .]{1,20}?)?"  # a date, or the outlet ("JAKARTA, KOMPAS.com -")
+    r"(?: ?\([^()\n]{1,30}\))?"  # the agency or the date in brackets
+    r"(?::| (?:--|[-–—]))(?=\s)"  # then a colon or a dash
+)
+
+
 def extract_entities(text: str, language: str) -> list[Mention]:
-    """Entities of a cleaned article body in its detected language."""
-    if language == "en":
-        return extract_english(text)
-    return extract_rules(text, language)
+    """Entities of a cleaned article body in its detected language. A dateline opening the
+    body is where the story was filed, which the article's metadata says already."""
+    mentions = extract_english(text) if language == "en" else extract_rules(text, language)
+    dateline = DATELINE.match(text)
+    return [m for m in mentions if m.start >= dateline.end()] if dateline else mentions

@@ -8,6 +8,7 @@ tuples, because case is what separates the acronym "AS" (United States) from "as
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,10 +38,22 @@ def tokens_of(text: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class Titles:
+    """Person titles and honorifics: the words before a name that are not part of it."""
+
+    names: frozenset[tuple[str, ...]]
+    lengths: dict[str, tuple[int, ...]]  # first word -> lengths of the titles starting with it, longest first
+
+
+@dataclass(frozen=True)
 class Gazetteer:
     aliases: dict[tuple[str, ...], Known]
     alias_lengths: dict[str, tuple[int, ...]]  # first word -> alias lengths starting with it, longest first
-    person_titles: frozenset[tuple[str, ...]]
+    # every language's titles for Indonesian and Malay text; English text gets its own, because
+    # Indonesian and Malay titles are given names there ("Azman Hakim", "Putri Ayu")
+    titles: Titles
+    english_titles: Titles
+    english_roles: frozenset[str]  # "department head Rina Kusumawati", "minister R Ganesan"
     honorifics: frozenset[tuple[str, ...]]
     org_heads: frozenset[str]
     org_suffixes: frozenset[str]
@@ -92,11 +105,15 @@ def _words(values: list[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(tokens_of(v) for v in values if tokens_of(v))
 
 
-def _lengths_by_first_word(aliases: dict[tuple[str, ...], Known]) -> dict[str, tuple[int, ...]]:
-    """Lets the extractor try only the alias lengths that can start at a word: most words
+def _titles(names: frozenset[tuple[str, ...]]) -> Titles:
+    return Titles(names, _lengths_by_first_word(names))
+
+
+def _lengths_by_first_word(names: Iterable[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    """Lets the extractor try only the name lengths that can start at a word: most words
     start none, and the scan over a text then costs one dict miss per word."""
     lengths: dict[str, set[int]] = {}
-    for words in aliases:
+    for words in names:
         lengths.setdefault(words[0], set()).add(len(words))
     return {word: tuple(sorted(found, reverse=True)) for word, found in lengths.items()}
 
@@ -136,15 +153,19 @@ def gazetteer() -> Gazetteer:
 
     cues = json.loads((DATA_DIR / "cues.json").read_text("utf-8"))
     titles = [t for language in cues["person_titles"].values() for t in language]
+    hereditary = _words(cues["hereditary_titles"])
     groups = cues["not_entities_groups"]
     quote_verbs = frozenset(v.lower() for v in groups.get("quote_verbs", []))
     heads = {tokens_of(h)[0] for h in cues["org_heads"] if tokens_of(h)}
+    # hereditary titles (Tengku, Raden, Syed) are part of the name, not a title before it
+    honorifics = _words(cues["honorifics"]) - hereditary
     return Gazetteer(
         aliases=aliases,
         alias_lengths=_lengths_by_first_word(aliases),
-        # hereditary titles (Tengku, Raden, Syed) are part of the name, not a title before it
-        person_titles=_words(titles) - _words(cues["hereditary_titles"]),
-        honorifics=_words(cues["honorifics"]) - _words(cues["hereditary_titles"]),
+        titles=_titles((_words(titles) - hereditary) | honorifics),
+        english_titles=_titles((_words(cues["person_titles"]["en"]) - hereditary) | honorifics),
+        english_roles=frozenset(cues["english_roles"]),
+        honorifics=honorifics,
         org_heads=frozenset(heads),
         org_suffixes=frozenset(s.strip("()") for s in cues["org_suffixes"]),
         loc_heads=frozenset(tokens_of(h)[0] for h in cues["loc_heads"] if tokens_of(h)),

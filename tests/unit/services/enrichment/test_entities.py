@@ -86,7 +86,7 @@ def test_offsets_point_at_the_mention_in_the_text() -> None:
 
 @pytest.mark.parametrize("language", ["id", "ms", "en"])
 def test_empty_and_odd_text_gives_no_entities(language: str) -> None:
-    for text in ("", "   ", "12345 67", "(((", "A"):
+    for text in ("", "   ", "12345 67", "(((", "A", "kata Menteri", "Datuk Seri"):  # a title ending the text
         assert isinstance(extract_entities(text, language), list)
 
 
@@ -99,3 +99,145 @@ def test_english_goes_through_the_model_and_the_gazetteer_names_it() -> None:
     canonical = {m.canonical for m in mentions}
     assert {"Syria", "Russia", "Jakarta"} <= canonical
     assert any(m.label == "PER" and m.text == "Sri Wahyuni" for m in mentions)
+
+
+def test_a_five_word_malay_title_is_not_part_of_the_name() -> None:
+    text = "Ahli Majlis Mesyuarat Kerajaan Negeri Datuk Ahmad Zaki Yusof berkata bantuan disalurkan."
+    assert found(text, "ms") == [("Ahmad Zaki Yusof", "PER", "Ahmad Zaki Yusof")]
+
+
+def test_a_later_name_part_never_makes_a_lower_case_word_a_person() -> None:
+    text = "Ketua Pengarah Penyelidikan dan Pembangunan Ahmad Rizal berkata harga dan permintaan naik."
+    assert all(t[:1].isupper() for t, label, _ in found(text, "ms") if label == "PER")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "first"),
+    [
+        ("KOTA BHARU, Dec 3 (Bernama) -- Floods hit Kelantan again.", "en", "Kelantan"),
+        ("KUALA LUMPUR (Nov 12): Gamuda Bhd won a contract in Penang.", "en", "Gamuda Bhd"),
+        ("SINGAPORE – Commuters at Tampines waited.", "en", "Tampines"),
+        ("JAKARTA (ANTARA) - Banjir melanda Kabupaten Bandung.", "id", "Kabupaten Bandung"),
+    ],
+)
+def test_a_dateline_is_not_a_mention(text: str, language: str, first: str) -> None:
+    assert found(text, language)[0][0] == first
+
+
+def test_english_titles_and_honorifics_stay_out_of_names_and_malay_titles_are_names_there() -> None:
+    text = "Prime Minister Datuk Seri Azman Hakim and Deputy Premier Datuk Amar Dr Lau Siew Kiong met."
+    assert [t for t, label, _ in found(text, "en") if label == "PER"] == ["Azman Hakim", "Lau Siew Kiong"]
+
+
+def test_a_police_rank_before_a_name_and_later_before_the_surname() -> None:
+    text = "Penang police chief Comm Datuk Hamzah Yusoff said three men were held. Comm Hamzah urged caution."
+    people = [(t, c) for t, label, c in found(text, "en") if label == "PER"]
+    assert people == [("Hamzah Yusoff", "Hamzah Yusoff"), ("Hamzah", "Hamzah Yusoff")]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("BI payment systems department head Rina Kusumawati said reserves were ample.", "Rina Kusumawati"),
+        ("The wage will be reviewed, says human resources minister R Ganesan.", "R Ganesan"),
+        ("Nor Azlina Md Isa, 38, pleaded not guilty to six counts.", "Nor Azlina Md Isa"),
+        ("Fitria Handayani, an economist at a local bank, expects a rate cut.", "Fitria Handayani"),
+        ("I Made Sudarsana, head of the tourism office, said hotels were full.", "I Made Sudarsana"),
+        ('"Foreigners must respect our laws," Ketut said.', "Ketut"),
+    ],
+)
+def test_english_context_marks_a_regional_name_as_a_person(text: str, person: str) -> None:
+    assert (person, "PER") in [(t, label) for t, label, _ in found(text, "en")]
+
+
+def test_sums_of_money_nationalities_and_portfolios_are_not_entities() -> None:
+    text = (
+        "Indonesian and Singaporean officials said the scam cost RM12mil. "
+        "Energy and Mineral Resources Minister Hendro Wibisono said shares rose to RM4.85."
+    )
+    assert found(text, "en") == [("Hendro Wibisono", "PER", "Hendro Wibisono")]
+
+
+def test_an_english_name_ends_at_its_last_capital_and_the_descriptor_picks_the_entry() -> None:
+    text = "The Bekasi regency administration and the West Java provincial government agreed."
+    assert found(text, "en") == [("Bekasi", "LOC", "Bekasi Regency"), ("West Java", "LOC", "West Java")]
+
+
+def test_an_english_names_last_word_says_what_it_is() -> None:
+    text = (
+        "Bukit Aman Commercial Crime Investigation Department officers met the Badminton "
+        "Association of Malaysia (BAM) at Menara Dato' Onn, between Komtar and Penang Sentral."
+    )
+    mentions = found(text, "en")
+    assert mentions[0] == (
+        "Bukit Aman Commercial Crime Investigation Department",
+        "ORG",
+        "Bukit Aman Commercial Crime Investigation Department",
+    )
+    assert ("Badminton Association of Malaysia", "ORG", "Badminton Association of Malaysia") in mentions
+    assert ("BAM", "ORG", "Badminton Association of Malaysia") in mentions
+    assert ("Menara Dato' Onn", "LOC", "Menara Dato' Onn") in mentions
+    assert ("Penang Sentral", "LOC", "Penang Sentral") in mentions
+    assert not any(" and " in t for t, _, _ in mentions)
+
+
+def test_an_english_organisation_name_may_hold_for() -> None:
+    text = "The Institute for Medical Research (IMR) released mosquitoes."
+    assert found(text, "en") == [
+        ("Institute for Medical Research", "ORG", "Institute for Medical Research"),
+        ("IMR", "ORG", "Institute for Medical Research"),
+    ]
+
+
+def test_events_and_laws_are_not_entities_nor_the_names_inside_them() -> None:
+    text = (
+        "She was charged under the Malaysian Anti-Corruption Commission Act 2009 "
+        "after the pair reached the final of the China Masters."
+    )
+    assert found(text, "en") == []
+
+
+def test_names_the_model_mislabels_are_places_in_a_list_of_places_or_after_in() -> None:
+    text = "Residents of Miri, Bekenu and Niah have waited long enough. The plant in Lambir opens next year."
+    assert [(t, label) for t, label, _ in found(text, "en")] == [
+        ("Miri", "LOC"),
+        ("Bekenu", "LOC"),
+        ("Niah", "LOC"),
+        ("Lambir", "LOC"),
+    ]
+
+
+def test_a_company_named_with_its_legal_form_is_the_organisation_its_short_name_names() -> None:
+    text = (
+        "State shipping firm PT Pelni (Persero) added voyages. "
+        "The head of Pelni's Jayapura branch said tickets sold out."
+    )
+    assert ("Pelni", "ORG", "PT Pelni (Persero)") in found(text, "en")
+
+
+def test_an_english_surname_later_is_the_person_named_in_full() -> None:
+    text = (
+        "Jason Teo Wei Ming, 44, pleaded guilty at the State Courts. "
+        "The court heard that Teo forged signatures at Jurong East."
+    )
+    assert found(text, "en") == [
+        ("Jason Teo Wei Ming", "PER", "Jason Teo Wei Ming"),
+        ("State Courts", "ORG", "State Courts"),
+        ("Teo", "PER", "Jason Teo Wei Ming"),
+        ("Jurong East", "LOC", "Jurong East"),
+    ]
+
+
+def test_an_english_span_never_starts_with_a_connector() -> None:
+    assert found("He is the director of Land Transport Authority now.", "en") == [
+        ("Land Transport Authority", "ORG", "Land Transport Authority")
+    ]
+
+
+def test_an_english_mention_never_runs_over_a_line_break() -> None:
+    text = "Pilihan Redaksi: Gubernur Minta Warga Waspada Banjir Kiriman\nOfficials met on Monday."
+    mentions = extract_entities(text, "en")
+    assert mentions
+    for mention in mentions:
+        assert "\n" not in mention.text
+        assert text[mention.start : mention.end] == mention.text
