@@ -23,6 +23,12 @@ ArticleId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 # pattern: the JSON Schema says what strip-then-min-length means, "not only white space"
 NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^([a-z]{2}|und)$")]
+# an article travels with its original and its cleaned text: 200k characters each keep an
+# event inside Kafka's default 1 MB record limit; a longer one is not an article
+ARTICLE_MAX_CHARS = 200_000
+ArticleText = Annotated[str, StringConstraints(max_length=ARTICLE_MAX_CHARS)]
+# English runs longer than the Indonesian or Malay it comes from, never twice as long
+TranslatedText = Annotated[str, StringConstraints(max_length=2 * ARTICLE_MAX_CHARS)]
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -74,8 +80,8 @@ class RawArticle(_Event):
     source: str
     url: str | None = None
     title: str
-    body: str
-    body_original: str | None = None
+    body: ArticleText
+    body_original: ArticleText | None = None
     dateline_place: str | None = Field(default=None, description="Place named by the dateline")
     publisher: str | None = Field(default=None, description="Publisher named by the dateline")
     content_hash: str = Field(default="", description="sha256 of the normalised title and body")
@@ -122,7 +128,7 @@ class ArticleTranslation(_Event):
     source_language: LanguageCode
     status: Literal["translated", "failed"]
     title_en: str | None = None
-    body_en: str | None = None
+    body_en: TranslatedText | None = None
     error: str | None = None
     model: str = Field(description="Which backend and model translated it")
     published_at: UtcDatetime | None = Field(

@@ -158,6 +158,22 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_group(args: argparse.Namespace) -> int:
+    from services.common.kafka import group_members, remove_static_member
+
+    settings = KabarSettings()
+    group = getattr(settings, f"{args.service}_group")
+    if args.remove:
+        remove_static_member(settings, group, args.remove)
+        print(f"removed {args.remove} from {group}: its partitions go to the other members")
+        return 0
+    members = group_members(settings, group)
+    print(f"{len(members)} members in {group}")
+    for member in members:
+        print(f"  {member.instance_id or '(dynamic)':<24} {member.host:<18} {' '.join(member.partitions)}")
+    return 0
+
+
 def cmd_kibana(args: argparse.Namespace) -> int:
     from services.kibana import import_saved_objects
 
@@ -247,6 +263,13 @@ def parser() -> argparse.ArgumentParser:
     dlq.add_argument("--reason", help="an error type, e.g. schema_violation")
     dlq.add_argument("--recent", type=int, default=10, help="how many recent letters list shows")
     dlq.set_defaults(run=cmd_dlq)
+
+    group = commands.add_parser("group", help="a stream service's consumer group: members, or evict one")
+    group.add_argument("service", choices=[name for name in SERVICES if name != "ingestion"])
+    group.add_argument(
+        "--remove", metavar="INSTANCE_ID", help="hand a replica that is gone for good to the others"
+    )
+    group.set_defaults(run=cmd_group)
 
     kibana = commands.add_parser("kibana", help="load the saved objects under deploy/kibana into Kibana")
     kibana.add_argument("action", choices=["import"])

@@ -212,7 +212,8 @@ def up(settings: StackSettings, say: Callable[[str], None] = print) -> None:
     else:
         say("prometheus     not installed (apt-get install prometheus), skipped")
     for name in SERVICES:
-        start(service_process(name), settings)
+        # one replica each: a restarted worker takes its partitions straight back
+        start(service_process(name), settings, env={"KABAR_INSTANCE_ID": f"{name}-local"})
     for name in SERVICES:
         url = settings.service_url(name)
         wait_until(partial(http_ok, f"{url}/readyz"), settings.ready_timeout_s, f"{name} at {url}/readyz")

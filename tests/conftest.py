@@ -101,14 +101,19 @@ def pipeline(servers: Servers, tmp_path: Path) -> Pipeline:
 class ServiceProcess:
     """One Kabar service run as `kabar serve NAME` in its own process, like in production."""
 
-    def __init__(self, name: str, pipeline: Pipeline):
+    def __init__(self, name: str, pipeline: Pipeline, instance_id: str | None = None):
+        """``instance_id`` makes it a static group member, so that it can run beside another
+        replica (on its own port) or come back after a kill and take its partitions back."""
         self.name = name
-        self.url = f"http://127.0.0.1:{pipeline.env[f'KABAR_{name.upper()}_PORT']}"
-        self.log_path = pipeline.data_dir / f"{name}.log"
-        self._log = self.log_path.open("wb")
+        env = {**os.environ, **pipeline.env}
+        if instance_id is not None:
+            env.update(KABAR_INSTANCE_ID=instance_id, **{f"KABAR_{name.upper()}_PORT": str(free_port())})
+        self.url = f"http://127.0.0.1:{env[f'KABAR_{name.upper()}_PORT']}"
+        self.log_path = pipeline.data_dir / f"{instance_id or name}.log"
+        self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", name],
-            env={**os.environ, **pipeline.env},
+            env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             cwd=REPO_ROOT,
@@ -124,6 +129,12 @@ class ServiceProcess:
                 return False
 
         wait_until(ready, timeout_s, f"{self.name} ready")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, whatever batch is in flight is lost with it."""
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -141,8 +152,8 @@ def run_service(pipeline: Pipeline) -> Iterator:
     """Starts services for this test and stops them at its end, whatever happened."""
     started: list[ServiceProcess] = []
 
-    def run(name: str) -> ServiceProcess:
-        service = ServiceProcess(name, pipeline)
+    def run(name: str, instance_id: str | None = None) -> ServiceProcess:
+        service = ServiceProcess(name, pipeline, instance_id)
         started.append(service)
         service.wait_ready()
         return service

@@ -37,8 +37,15 @@ def decode_json_object(payload: bytes) -> dict[str, Any] | Failure:
     return document
 
 
+# Kafka's default record limit: no Kabar stage writes a bigger event, so a bigger record on
+# a topic came from elsewhere and is not parsed at all
+MAX_EVENT_BYTES = 1_048_576
+
+
 def decode_event(payload: bytes, model: type[Model]) -> Model | Failure:
-    """The model, or a failure that says whether encoding, JSON or the schema was wrong."""
+    """The model, or a failure that says whether size, encoding, JSON or the schema was wrong."""
+    if len(payload) > MAX_EVENT_BYTES:
+        return Failure("oversized", f"{len(payload)} bytes, over the {MAX_EVENT_BYTES}-byte event limit")
     document = decode_json_object(payload)
     if isinstance(document, Failure):
         return document

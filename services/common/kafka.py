@@ -1,15 +1,20 @@
 """Kafka plumbing shared by the services and the ``kabar`` command (kafka-python)."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import MemberToRemove, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas.topics import TopicRole
 from services.common.settings import KabarSettings
+
+# Faust's assignor writes member metadata kafka-python cannot parse (it warns on every
+# describe); the assignments themselves it reads fine
+logging.getLogger("kafka.admin._groups").setLevel(logging.ERROR)
 
 
 def connection_options(settings: KabarSettings) -> dict[str, Any]:
@@ -150,3 +155,51 @@ def partition_lags(settings: KabarSettings, group: str, topics: Iterable[str]) -
 def group_lag(settings: KabarSettings, group: str, topic: str) -> GroupLag:
     """Messages of ``topic`` that ``group`` has not committed yet, over all partitions."""
     return GroupLag(group, topic, sum(p.lag for p in partition_lags(settings, group, [topic])))
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    member_id: str
+    instance_id: str | None
+    host: str
+    partitions: tuple[str, ...]  # "topic[partition]"
+
+
+def group_members(settings: KabarSettings, group: str) -> list[GroupMember]:
+    """Who holds which partitions of ``group`` now, as the broker sees it."""
+    admin = admin_client(settings, "kabar-group")
+    try:
+        described = admin.describe_groups([group]).get(group, {})
+    finally:
+        admin.close()
+    members = []
+    for member in described.get("members", []):
+        assignment = member.get("member_assignment") or {}
+        partitions = tuple(
+            f"{held['topic']}[{p}]"
+            for held in assignment.get("assigned_partitions", [])
+            for p in sorted(held["partitions"])
+        )
+        members.append(
+            GroupMember(
+                member["member_id"], member.get("group_instance_id"), member["client_host"], partitions
+            )
+        )
+    return members
+
+
+def remove_static_member(settings: KabarSettings, group: str, instance_id: str) -> None:
+    """Hands a replica's partitions to the others now.
+
+    A static member that is gone for good (scaled down, its node lost) keeps its
+    partitions until its session times out, because the broker expects it back; removing
+    it makes the group rebalance at once.
+    """
+    admin = admin_client(settings, "kabar-group")
+    try:
+        results = admin.remove_group_members(group, [MemberToRemove(group_instance_id=instance_id)])
+    finally:
+        admin.close()
+    failed = [f"{member}: {error.__name__}" for member, error in results.items() if error.errno != 0]
+    if failed:
+        raise KafkaError(f"could not remove {instance_id} from {group}: {', '.join(failed)}")

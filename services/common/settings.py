@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.events import ARTICLE_MAX_CHARS
 from schemas.topics import TopicRole
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -104,9 +105,7 @@ class KabarSettings(BaseSettings):
 class IngestionSettings(KabarSettings):
     max_body_bytes: int = Field(default=10_000_000, ge=1)
     max_batch_items: int = Field(default=1_000, ge=1)
-    # an article travels with its original and its cleaned text: 200k characters keep the
-    # event well inside Kafka's default 1 MB record limit
-    max_article_chars: int = Field(default=200_000, ge=1)
+    max_article_chars: int = Field(default=ARTICLE_MAX_CHARS, ge=1, le=ARTICLE_MAX_CHARS)
     produce_timeout_s: float = Field(default=30.0, gt=0)
     dedup_capacity: int = Field(default=100_000, ge=0)
     api_keys: tuple[SecretStr, ...] = ()
@@ -126,6 +125,10 @@ class StreamSettings(KabarSettings):
     # how long a silent replica keeps its partitions: a killed worker's share moves to the
     # others after this long (Faust's own default is 60 s)
     session_timeout_s: float = Field(default=15.0, ge=6)
+    # static group membership: a worker restarted under the same id (a pod name, say) gets
+    # its partitions back at once instead of making the whole group rebalance; every
+    # replica needs its own. Unset, the worker joins as a new member each time.
+    instance_id: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
 
 
 class EnrichmentSettings(StreamSettings):

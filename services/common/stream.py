@@ -63,6 +63,7 @@ def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> fa
         broker_heartbeat_interval=settings.session_timeout_s / 5,
         # members that do not rejoin within this are left out of the new assignment
         broker_rebalance_timeout=settings.session_timeout_s * 2,
+        consumer_group_instance_id=settings.instance_id,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         topic_partitions=settings.topic_partitions,

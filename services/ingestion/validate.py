@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.events import ArticleIn, RawArticle
+from schemas.events import ARTICLE_MAX_CHARS, ArticleIn, RawArticle
 from services.common.codec import decode_json_object, schema_violation
 from services.common.dlq import Failure
 from services.ingestion.identity import article_id, canonical_url
@@ -32,7 +32,7 @@ FINGERPRINT_BITS = 256
 
 @dataclass(frozen=True)
 class Limits:
-    max_article_chars: int = 200_000
+    max_article_chars: int = ARTICLE_MAX_CHARS
 
 
 def to_raw_article(article: ArticleIn, ingested_at: datetime) -> RawArticle:
