@@ -107,11 +107,23 @@ class EntityMention(_Event):
     entity_id: str | None = Field(default=None, description="Stable gazetteer id where the entity is known")
 
 
+class LanguageShare(_Event):
+    """One language of an article and its share of the paragraphs' characters."""
+
+    code: LanguageCode
+    share: float = Field(ge=0.0, le=1.0)
+
+
 class EnrichedArticle(RawArticle):
     """A raw article plus what enrichment found out about it."""
 
     language: LanguageCode = Field(description="Detected language, ISO 639-1, or 'und'")
     language_confidence: float = Field(ge=0.0, le=1.0)
+    languages: list[LanguageShare] = Field(
+        default_factory=list,
+        description="Languages of the paragraphs by share, the detected one first; two or more "
+        "mean a mixed article, e.g. Indonesian with English quotes",
+    )
     entities: list[EntityMention] = Field(default_factory=list)
     duplicate_of: ArticleId | None = Field(
         default=None, description="The first copy seen of the same story from another source"

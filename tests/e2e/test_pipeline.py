@@ -55,6 +55,7 @@ def test_an_article_pushed_over_http_becomes_a_searchable_document(pipeline, run
     assert hit["_index"] == f"{settings.es_index_prefix}-2024.12"
     assert doc["url"] == "https://regional.kompas.com/read/2024/12/05/banjir-bandung"
     assert doc["language"] == "id" and doc["language_confidence"] > 0.5
+    assert [share["code"] for share in doc["languages"]] == ["id"]
     assert doc["published_at"] == "2024-12-05T09:05:00Z"
     assert doc["ingested_at"] <= doc["enriched_at"] <= doc["indexed_at"]
 
