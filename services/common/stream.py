@@ -3,11 +3,12 @@
 import asyncio
 import logging
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, cast
 
 import faust
-from faust.types import EventT
+from faust.transport.drivers import aiokafka as aiokafka_transport
+from faust.types import TP, EventT
 from faust.types.auth import CredentialsT as Credentials
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -47,15 +48,49 @@ def broker_credentials(settings: StreamSettings) -> Credentials | None:
     return faust.SSLCredentials(context)
 
 
+class RewindingConsumer(aiokafka_transport.Consumer):
+    """Faust's aiokafka consumer, except that seeking to the committed offsets also
+    rewinds the partitions this group never committed (to offset 0, i.e. the earliest).
+
+    Faust drops records it has fetched but cannot hand on, e.g. a fetch that returns
+    while a rebalance has stopped the flow ("getmany called while flow not active"), and
+    relies on ``perform_seek`` -> ``seek_to_committed`` to read them again. aiokafka
+    seeks only partitions with a committed offset above 0, so in a partition without one
+    the position stays past the dropped records: the worker reads on after them and
+    commits, and they are never processed (seen when a replica is killed before its
+    first commit and the survivor takes its partitions over). Where nothing is
+    committed, "the committed offset" means auto_offset_reset=earliest, so that is
+    where these partitions go back to. Topics Faust does not commit for (table
+    changelogs) are left alone.
+    """
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        committed = await super().seek_to_committed()
+        never_committed = {
+            tp: 0
+            for tp, offset in committed.items()
+            if (offset is None or offset <= 0) and self.app.topics.acks_enabled_for(tp.topic)
+        }
+        if never_committed:
+            log.info("rewinding partitions without a committed offset: %s", sorted(never_committed))
+            await self.seek_wait(never_committed)
+        return committed
+
+
+class RewindingTransport(aiokafka_transport.Transport):
+    Consumer = RewindingConsumer
+
+
 def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> faust.App:
     """A Faust app that reads from the earliest offset and writes with acks=all.
 
-    ``group`` is the Faust app id, which is also its Kafka consumer group.
+    ``group`` is the Faust app id, which is also its Kafka consumer group. Its consumer
+    is a ``RewindingConsumer``, so that no record is committed without being processed.
     """
     brokers = [f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")]
     data_dir = settings.data_dir / service
     data_dir.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    app = faust.App(
         group,
         broker=brokers,
         broker_credentials=broker_credentials(settings),
@@ -75,6 +110,8 @@ def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> fa
         web_host=settings.service_host,
         web_port=settings.service_port(service),
     )
+    app.transport = RewindingTransport(app.conf.broker_consumer, app)
+    return app
 
 
 def batches(stream: faust.StreamT, settings: StreamSettings) -> AsyncIterator[Sequence[EventT]]:

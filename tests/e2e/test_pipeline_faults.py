@@ -78,13 +78,12 @@ def wait_for_holders(settings: KabarSettings, group: str, topic: str, instances:
 
 
 def test_a_killed_replica_hands_its_partitions_to_the_other(pipeline, run_service) -> None:  # type: ignore[no-untyped-def]
-    """The takeover works and the survivors go on; the balance is printed but not asserted.
+    """The takeover works, the survivors go on, and nothing accepted is lost.
 
-    Faust 0.15.3 can commit past records still in flight when a rebalance revokes and
-    reassigns a partition (in 2 of 3 runs here, 9 to 74 of about 240 articles were never
-    enriched, with the group's lag at 0). Until that is fixed the balance line of this
-    scenario may read BROKEN; what must hold is that nothing accepted after the takeover
-    is lost.
+    Replica "a" may die before its first commit, so the survivor takes over partitions
+    without a committed offset; a fetch the rebalance made Faust drop must then be read
+    again from the start of those partitions, not skipped and committed over
+    (services/common/stream.py, RewindingConsumer).
     """
     settings = pipeline.settings
     ensure_topics(settings)
@@ -114,10 +113,10 @@ def test_a_killed_replica_hands_its_partitions_to_the_other(pipeline, run_servic
         time.sleep(8)
     after_takeover = client.accepted - before_takeover
     result = balance(
-        settings, "a replica of each worker SIGKILLed, the other took over", client.accepted, poison, 30
+        settings, "a replica of each worker SIGKILLed, the other took over", client.accepted, poison
     )
-    assert after_takeover and not after_takeover & result.missing, result.line()
-    assert result.indexed_twice == 0 and result.without_reason == 0, result.line()
+    assert after_takeover, result.line()
+    assert result.holds(), result.line()
 
 
 def test_the_broker_stopped_and_restarted_under_load(pipeline, private_servers, run_service) -> None:  # type: ignore[no-untyped-def]
