@@ -220,3 +220,14 @@ def private_servers(tmp_path: Path) -> Iterator[PrivateServers]:
     servers.start()
     yield servers
     servers.stop()
+
+
+@pytest.fixture
+def private_settings(pipeline: Pipeline, private_servers: PrivateServers) -> KabarSettings:
+    """Points this test's names, and the services it runs, at its own noida-db."""
+    addresses = {
+        "kafka_bootstrap": private_servers.settings.kafka_bootstrap,
+        "es_url": private_servers.settings.es_url,
+    }
+    pipeline.env.update({f"KABAR_{name.upper()}": value for name, value in addresses.items()})
+    return pipeline.settings_as(KabarSettings, **addresses)

@@ -1,4 +1,5 @@
-"""The whole pipeline under a steady stream while a worker, a replica or the broker fails.
+"""The whole pipeline under a steady stream while a worker, a replica, the broker or the
+search server fails.
 
 After each scenario every article the push API accepted is a document exactly once and
 every poison record a dead letter with a reason; the balance is printed at the end of the
@@ -10,11 +11,13 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
 from services.common.kafka import ensure_topics, group_members
 from services.common.settings import KabarSettings
 from services.stack import wait_until
+from tests.fixtures.fault_proxy import FaultProxy
 from tests.fixtures.ledger import SteadyClient, balance, poison_every_topic
 
 WORKERS = ("enrichment", "indexing")
@@ -119,15 +122,8 @@ def test_a_killed_replica_hands_its_partitions_to_the_other(pipeline, run_servic
     assert result.holds(), result.line()
 
 
-def test_the_broker_stopped_and_restarted_under_load(pipeline, private_servers, run_service) -> None:  # type: ignore[no-untyped-def]
-    addresses = {
-        "KABAR_KAFKA_BOOTSTRAP": private_servers.settings.kafka_bootstrap,
-        "KABAR_ES_URL": private_servers.settings.es_url,
-    }
-    pipeline.env.update(addresses)
-    settings = pipeline.settings_as(
-        KabarSettings, kafka_bootstrap=addresses["KABAR_KAFKA_BOOTSTRAP"], es_url=addresses["KABAR_ES_URL"]
-    )
+def test_the_broker_stopped_and_restarted_under_load(private_settings, private_servers, run_service) -> None:  # type: ignore[no-untyped-def]
+    settings = private_settings
     ensure_topics(settings)
     ingestion = run_service("ingestion")
     for name in WORKERS:
@@ -142,3 +138,50 @@ def test_the_broker_stopped_and_restarted_under_load(pipeline, private_servers, 
         time.sleep(10)
     result = balance(settings, "broker stopped 10 s and restarted", client.accepted, poison)
     assert result.holds(), result.line()
+
+
+def start_pipeline(run_service):  # type: ignore[no-untyped-def]
+    """Ingestion, enrichment and indexing, one of each; returns ingestion and indexing."""
+    ingestion = run_service("ingestion")
+    run_service("enrichment", "enrichment-a")
+    return ingestion, run_service("indexing", "indexing-a")
+
+
+def test_the_search_server_stopped_for_30_seconds(private_settings, private_servers, run_service) -> None:  # type: ignore[no-untyped-def]
+    settings = private_settings
+    ensure_topics(settings)
+    ingestion, indexing = start_pipeline(run_service)
+    client = SteadyClient(ingestion.url, per_second=10)
+    with client.running():
+        time.sleep(5)
+        poison = poison_every_topic(settings)
+        private_servers.stop_service("elasticsearch")
+        time.sleep(30)
+        # it says so, and waits: backpressure, not loss
+        assert httpx.get(f"{indexing.url}/readyz", timeout=5).status_code == 503
+        private_servers.start_service("elasticsearch")
+        time.sleep(5)
+    result = balance(settings, "search server stopped 30 s", client.accepted, poison)
+    assert result.holds(), result.line()
+
+
+def test_429_and_503_storms_from_the_search_server(pipeline, run_service) -> None:  # type: ignore[no-untyped-def]
+    settings = pipeline.settings
+    ensure_topics(settings)
+    proxy = FaultProxy(settings.es_url, request_faults=[429, 503, 429], item_fault_every=7)
+    pipeline.env.update(KABAR_ES_URL=proxy.url, KABAR_BULK_BACKOFF_S="0.05")
+    try:
+        ingestion, indexing = start_pipeline(run_service)
+        client = SteadyClient(ingestion.url, per_second=20)
+        with client.running():
+            time.sleep(5)
+            poison = poison_every_topic(settings)
+            time.sleep(10)
+        result = balance(settings, "429/503 storms from the search server", client.accepted, poison)
+        metrics = httpx.get(f"{indexing.url}/metrics", timeout=5).text
+    finally:
+        proxy.close()
+    assert result.holds(), result.line()
+    assert proxy.injected_requests >= 3 and proxy.injected_items > 0
+    assert 'kabar_es_bulk_retries_total{reason="status_429",service="indexing"}' in metrics
+    assert 'kabar_es_bulk_retries_total{reason="item_status",service="indexing"}' in metrics
