@@ -122,24 +122,6 @@ def test_a_killed_replica_hands_its_partitions_to_the_other(pipeline, run_servic
     assert result.holds(), result.line()
 
 
-def test_the_broker_stopped_and_restarted_under_load(private_settings, private_servers, run_service) -> None:  # type: ignore[no-untyped-def]
-    settings = private_settings
-    ensure_topics(settings)
-    ingestion = run_service("ingestion")
-    for name in WORKERS:
-        run_service(name, f"{name}-a")
-    client = SteadyClient(ingestion.url, per_second=20)
-    with client.running():
-        time.sleep(5)
-        poison = poison_every_topic(settings)
-        private_servers.stop_service("kafka")
-        time.sleep(10)
-        private_servers.start_service("kafka")
-        time.sleep(10)
-    result = balance(settings, "broker stopped 10 s and restarted", client.accepted, poison)
-    assert result.holds(), result.line()
-
-
 def start_pipeline(run_service):  # type: ignore[no-untyped-def]
     """Ingestion, enrichment and indexing, one of each; returns ingestion and indexing."""
     ingestion = run_service("ingestion")
@@ -147,21 +129,26 @@ def start_pipeline(run_service):  # type: ignore[no-untyped-def]
     return ingestion, run_service("indexing", "indexing-a")
 
 
-def test_the_search_server_stopped_for_30_seconds(private_settings, private_servers, run_service) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("server", "seconds", "waiting"), [("kafka", 10, "ingestion"), ("elasticsearch", 30, "indexing")]
+)
+def test_a_server_stopped_and_restarted_under_load(
+    private_settings, private_servers, run_service, server, seconds, waiting
+) -> None:  # type: ignore[no-untyped-def]
     settings = private_settings
     ensure_topics(settings)
-    ingestion, indexing = start_pipeline(run_service)
-    client = SteadyClient(ingestion.url, per_second=10)
+    services = dict(zip(("ingestion", "indexing"), start_pipeline(run_service), strict=True))
+    client = SteadyClient(services["ingestion"].url, per_second=10)
     with client.running():
         time.sleep(5)
         poison = poison_every_topic(settings)
-        private_servers.stop_service("elasticsearch")
-        time.sleep(30)
-        # it says so, and waits: backpressure, not loss
-        assert httpx.get(f"{indexing.url}/readyz", timeout=5).status_code == 503
-        private_servers.start_service("elasticsearch")
-        time.sleep(5)
-    result = balance(settings, "search server stopped 30 s", client.accepted, poison)
+        private_servers.stop_service(server)
+        time.sleep(seconds)
+        # the stage that needs the server says so, and waits: backpressure, not loss
+        assert httpx.get(f"{services[waiting].url}/readyz", timeout=10).status_code == 503
+        private_servers.start_service(server)
+        time.sleep(10)
+    result = balance(settings, f"{server} stopped {seconds} s and restarted", client.accepted, poison)
     assert result.holds(), result.line()
 
 
