@@ -178,7 +178,7 @@ def group_members(settings: KabarSettings, group: str) -> list[GroupMember]:
         partitions = tuple(
             f"{held['topic']}[{p}]"
             for held in assignment.get("assigned_partitions", [])
-            for p in sorted(held["partitions"])
+            for p in sorted(set(held["partitions"]))  # Faust lists a table's standbys again
         )
         members.append(
             GroupMember(
