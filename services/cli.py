@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -301,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"kabar: {where} is unreachable ({exc}); is the stack up (`kabar up`)?")
     except (StackError, KibanaError) as exc:
         sys.exit(f"kabar: {exc}")
+    except BrokenPipeError:  # `kabar search ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":
