@@ -34,7 +34,7 @@ from services.common.dlq import Origin
 from services.common.kafka import admin_client, connection_options, consumer, ensure_topics, producer
 from services.common.settings import IngestionSettings, KabarSettings
 from services.enrichment.entities import extract_entities
-from services.enrichment.language import identify_language, language_mix
+from services.enrichment.language import identify_language
 from services.enrichment.transform import enrich
 from services.indexing.documents import article_action
 from services.indexing.index_design import async_client, install_index_template, sync_client
@@ -184,7 +184,7 @@ def bench_ingestion(run: Run, documents: list[bytes]) -> dict[str, float]:
 
 def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> dict[str, float]:
     """The Faust worker on ``count`` raw events already on the topic vs the extractor
-    functions (language, language mix, entities) called in a loop on the same articles.
+    functions (language with its paragraph shares, entities) called in a loop on the same articles.
 
     Both are also counted per CPU second (the loop's own, the worker process's), which
     is what "per core" means and what the noise of a shared machine leaves alone."""
@@ -197,7 +197,6 @@ def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> di
         language = article.language_hint or "id"
         started = time.process_time()
         identify_language(f"{article.title}\n{article.body}")
-        language_mix(article.body, language)
         extract_entities(article.body, language)
         seconds_by_language[language] = seconds_by_language.get(language, 0.0) + time.process_time() - started
         count_by_language[language] = count_by_language.get(language, 0) + 1

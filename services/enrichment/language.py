@@ -28,8 +28,6 @@ SAMPLE_CHARS = 2_000
 MIN_CONFIDENCE = 0.5
 # a paragraph shorter than this says too little about its language to count
 MIN_PARAGRAPH_CHARS = 40
-# Indonesian and Malay share most of their words: a paragraph of one in an article of the
-# other is the detector's doubt, not a second language
 SIBLINGS = frozenset({"id", "ms"})
 
 
@@ -37,6 +35,7 @@ SIBLINGS = frozenset({"id", "ms"})
 class LanguageGuess:
     code: str
     confidence: float
+    shares: tuple[LanguageShare, ...]
 
 
 @lru_cache(maxsize=1)
@@ -45,18 +44,10 @@ def detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*CANDIDATES).with_preloaded_language_models().build()
 
 
-def identify_language(text: str) -> LanguageGuess:
-    """ISO 639-1 code and confidence; ``und`` when no candidate is convincing."""
-    sample = text[:SAMPLE_CHARS]
-    values = detector().compute_language_confidence_values(sample) if sample.strip() else []
-    if not values or values[0].value < MIN_CONFIDENCE:
-        return LanguageGuess("und", round(values[0].value, 4) if values else 0.0)
-    return LanguageGuess(_code(values[0].language), round(values[0].value, 4))
-
-
 @lru_cache(maxsize=1)
 def paragraph_detector() -> LanguageDetector:
-    """Trigrams only: several times faster, and sure enough on a paragraph of prose."""
+    """Trigrams only: several times faster on short text, and on text over 120 characters
+    exactly what the full detector does anyway."""
     return (
         LanguageDetectorBuilder.from_languages(*CANDIDATES)
         .with_preloaded_language_models()
@@ -65,26 +56,54 @@ def paragraph_detector() -> LanguageDetector:
     )
 
 
-def _code(language: Language | None) -> str:
-    return language.iso_code_639_1.name.lower() if language is not None else "und"
+def _code(language: Language) -> str:
+    return language.iso_code_639_1.name.lower()
 
 
-def language_mix(text: str, dominant: str) -> list[LanguageShare]:
-    """The languages of an article's paragraphs by share of characters, the dominant first.
+def identify_language(text: str) -> LanguageGuess:
+    """The language most of the text is written in, with its confidence (``und`` when no
+    candidate convinces), and the share of characters each language has among the
+    paragraphs, the dominant first.
 
-    An Indonesian or Malay article often quotes English at length; a second language shows
-    up here with its share, while ``identify_language`` names the dominant one.
+    Each paragraph is judged once and the article's language is the character-weighted
+    vote of its paragraphs, so one detector pass answers both questions. An Indonesian or
+    Malay article often quotes English at length: the shares show it, and the vote keeps
+    a long quote from outvoting the article. Text without a paragraph long enough to
+    judge on its own (a headline, a caption) is judged whole with every n-gram order.
     """
+    sample = text[:SAMPLE_CHARS]
+    paragraphs = [p for p in sample.split("\n") if len(p.strip()) >= MIN_PARAGRAPH_CHARS]
+    if paragraphs:
+        judged = [(paragraph_detector().compute_language_confidence_values(p), len(p)) for p in paragraphs]
+    elif sample.strip():
+        judged = [(detector().compute_language_confidence_values(sample), len(sample))]
+    else:
+        judged = []
+    judged = [(values, length) for values, length in judged if values]
+    if not judged:
+        return LanguageGuess("und", 0.0, (LanguageShare(code="und", share=1.0),))
+    weighted: dict[Language, float] = {}
+    for values, length in judged:
+        for value in values:
+            weighted[value.language] = weighted.get(value.language, 0.0) + value.value * length
+    best = max(weighted, key=weighted.__getitem__)
+    confidence = round(weighted[best] / sum(length for _, length in judged), 4)
+    code = _code(best) if confidence >= MIN_CONFIDENCE else "und"
+    paragraph_languages = [(values[0].language, length) for values, length in judged] if paragraphs else []
+    return LanguageGuess(code, confidence, _shares(paragraph_languages, code))
+
+
+def _shares(paragraph_languages: list[tuple[Language, int]], dominant: str) -> tuple[LanguageShare, ...]:
     chars: dict[str, int] = {}
-    for paragraph in text[:SAMPLE_CHARS].split("\n"):
-        if len(paragraph.strip()) < MIN_PARAGRAPH_CHARS:
-            continue
-        code = _code(paragraph_detector().detect_language_of(paragraph))
+    for language, length in paragraph_languages:
+        code = _code(language)
+        # Indonesian and Malay share most of their words: a paragraph of one in an article
+        # of the other is the detector's doubt, not a second language
         if code in SIBLINGS and dominant in SIBLINGS:
             code = dominant
-        chars[code] = chars.get(code, 0) + len(paragraph)
+        chars[code] = chars.get(code, 0) + length
     total = sum(chars.values())
     if not total:
-        return [LanguageShare(code=dominant, share=1.0)]
+        return (LanguageShare(code=dominant, share=1.0),)
     shares = [LanguageShare(code=code, share=round(n / total, 3)) for code, n in chars.items()]
-    return sorted(shares, key=lambda s: (s.code != dominant, -s.share))
+    return tuple(sorted(shares, key=lambda s: (s.code != dominant, -s.share)))

@@ -7,7 +7,7 @@ from schemas.events import DeadLetter, EnrichedArticle, EntityMention, RawArticl
 from services.common.codec import decode_event
 from services.common.dlq import Failure, Origin, dead_letter
 from services.enrichment.entities import Mention, extract_entities
-from services.enrichment.language import identify_language, language_mix
+from services.enrichment.language import identify_language
 from services.enrichment.translation import needs_translation
 
 
@@ -33,7 +33,7 @@ def enrich(
         **article.model_dump(),
         language=guess.code,
         language_confidence=guess.confidence,
-        languages=language_mix(article.body, guess.code),
+        languages=list(guess.shares),
         entities=[
             EntityMention(
                 text=m.text,

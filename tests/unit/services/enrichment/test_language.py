@@ -1,6 +1,6 @@
 import pytest
 
-from services.enrichment.language import identify_language, language_mix
+from services.enrichment.language import identify_language
 
 CASES = {
     "id": "Pemerintah Provinsi Jawa Barat menyiapkan posko pengungsian bagi warga yang terdampak banjir "
@@ -24,23 +24,48 @@ def test_text_without_a_language_is_undetermined(text: str) -> None:
     assert identify_language(text).code == "und"
 
 
+def shares(text: str) -> list[tuple[str, float]]:
+    return [(s.code, s.share) for s in identify_language(text).shares]
+
+
 def test_a_single_language_article_has_one_share() -> None:
-    body = "\n".join([CASES["id"], CASES["id"]])
-    assert [(s.code, s.share) for s in language_mix(body, "id")] == [("id", 1.0)]
+    assert shares("\n".join([CASES["id"], CASES["id"]])) == [("id", 1.0)]
 
 
 def test_english_quotes_in_an_indonesian_article_make_it_mixed() -> None:
-    body = "\n".join([CASES["id"], CASES["en"], CASES["id"]])
-    mix = language_mix(body, identify_language(body).code)
-    assert [s.code for s in mix] == ["id", "en"]
-    assert 0.25 < mix[1].share < 0.4 and sum(s.share for s in mix) == pytest.approx(1.0, abs=0.002)
+    guess = identify_language("\n".join([CASES["id"], CASES["en"], CASES["id"]]))
+    assert guess.code == "id"
+    assert [s.code for s in guess.shares] == ["id", "en"]
+    assert 0.25 < guess.shares[1].share < 0.4
+    assert sum(s.share for s in guess.shares) == pytest.approx(1.0, abs=0.002)
 
 
 def test_malay_paragraphs_in_an_indonesian_article_are_not_a_second_language() -> None:
-    body = "\n".join([CASES["id"], CASES["ms"]])
-    assert [s.code for s in language_mix(body, "id")] == ["id"]
+    assert [code for code, _ in shares("\n".join([CASES["id"], CASES["id"], CASES["ms"]]))] == ["id"]
 
 
-def test_short_lines_say_nothing_and_an_empty_body_keeps_the_detected_language() -> None:
-    assert [s.code for s in language_mix("Baca Juga:\nOK.\n\n", "ms")] == ["ms"]
-    assert [(s.code, s.share) for s in language_mix(CASES["en"] + "\nSelamat pagi.", "en")] == [("en", 1.0)]
+def test_short_lines_say_nothing_and_the_detected_language_takes_the_whole_share() -> None:
+    assert shares("Baca Juga:\nKerajaan negeri akan menyalurkan bantuan.\n\n")[0][1] == 1.0
+    assert shares(CASES["en"] + "\nSelamat pagi.") == [("en", 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (["ms", "id", "ms"], "ms"),
+        (["id", "ms", "id"], "id"),
+        (["en", "id", "en"], "en"),
+        (["id", "en", "id"], "id"),
+    ],
+)
+def test_the_language_most_of_the_text_is_in_wins(paragraphs: list[str], expected: str) -> None:
+    assert identify_language("\n".join(CASES[code] for code in paragraphs)).code == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("Harga beras naik lagi di Jakarta", "id"), ("Flood kills 12", "en")]
+)
+def test_a_headline_alone_is_judged_whole(text: str, expected: str) -> None:
+    guess = identify_language(text)
+    assert guess.code == expected
+    assert [(s.code, s.share) for s in guess.shares] == [(expected, 1.0)]
