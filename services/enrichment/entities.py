@@ -407,8 +407,11 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
     while k < len(doc.words) and k - i < 16 and (k == i or doc.joined[k] or doc.gaps[k].strip() == ","):
         found = known_at(doc, k)
         if found is not None:
-            known_spans.append((k, found[0], found[1]))
-            k = found[0]
+            end, entry = _regional_branch(doc, *found) if found[1].label == "ORG" else found
+            # "PT Bank Rakyat Indonesia (Persero) Tbk": the legal form is part of the name
+            first = k - 1 if k > i and doc.words[k - 1] in LEGAL_PREFIXES and entry.label == "ORG" else k
+            known_spans.append((first, end, entry))
+            k = end
             continue
         again = doc.title_ends[k]
         if again is not None:
@@ -430,8 +433,26 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
     while start < k and (doc.words[start] in doc.gaz.office_words or doc.words[start] in OFFICE_CONNECTORS):
         start += 1
     first_known = known_spans[0][0] if known_spans else start
-    if doc.words[i] in doc.gaz.org_heads and first_known > i + 1:
-        mentions.append(doc.mention(i, first_known, "ORG"))
+    # "Ketua Ekonomi Bank Islam Malaysia Berhad": the organisation starts at its head word;
+    # "Penganalisis Kenanga Investment Bank Berhad": a company's legal suffix ends its name
+    suffix = next((j for j in range(i + 1, k) if doc.words[j] in doc.gaz.org_suffixes), None)
+    if suffix is not None and suffix < (known_spans[0][0] if known_spans else k):
+        first_known = suffix
+        org_start: int | None = i
+    else:
+        org_start = next((j for j in range(i, first_known) if doc.words[j] in doc.gaz.org_heads), None)
+    if org_start is not None and first_known > org_start + 1:
+        # the place an organisation is named with is part of its name ("Dinas Pendidikan
+        # Kalimantan Selatan", "Asosiasi Penambang Nikel Indonesia (APNI)")
+        org_end = first_known
+        while known_spans and known_spans[0][0] == org_end and known_spans[0][2].label == "LOC":
+            org_end = known_spans.pop(0)[1]
+        while org_end < len(doc.words) and doc.words[org_end] in doc.gaz.org_suffixes:
+            org_end += 1
+        mentions.append(doc.mention(org_start, org_end, "ORG"))
+        if acronym_after(doc, org_end) is not None and not known_spans and start <= org_end:
+            return mentions, _link_acronym(doc, org_end, mentions)
+        start = max(start, org_end)
     mentions.extend(doc.mention(s, e, entry.label, known=entry) for s, e, entry in known_spans if e <= start)
     if start < k and doc.words[start] in doc.gaz.org_heads:
         split = _split_by_later_mention(doc, start, k)

@@ -241,3 +241,47 @@ def test_an_english_mention_never_runs_over_a_line_break() -> None:
     for mention in mentions:
         assert "\n" not in mention.text
         assert text[mention.start : mention.end] == mention.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "organisation", "person"),
+    [
+        (
+            "Kepala Dinas Kesehatan Kabupaten Sleman Heru Santoso mengatakan kasus turun.",
+            "id",
+            "Dinas Kesehatan Kabupaten Sleman",
+            "Heru Santoso",
+        ),
+        (
+            "Ketua Umum Asosiasi Petani Kopi Indonesia (APKI) Wahyu Prasetyo mengatakan harga wajar.",
+            "id",
+            "Asosiasi Petani Kopi Indonesia",
+            "Wahyu Prasetyo",
+        ),
+        (
+            "Direktur Utama PT Bank Negara Indonesia (Persero) Tbk Rudi Hartanto mengatakan kredit tumbuh.",
+            "id",
+            "PT Bank Negara Indonesia (Persero) Tbk",
+            "Rudi Hartanto",
+        ),
+        (
+            "Penganalisis Mercu Investment Bank Berhad, Siti Hajar Osman, berkata pasaran stabil.",
+            "ms",
+            "Mercu Investment Bank Berhad",
+            "Siti Hajar Osman",
+        ),
+        (
+            "Ketua Ekonomi Bank Muamalat Malaysia Berhad, Faizal Rahim berkata ringgit kukuh.",
+            "ms",
+            "Bank Muamalat Malaysia Berhad",
+            "Faizal Rahim",
+        ),
+    ],
+)
+def test_an_office_names_the_whole_organisation_with_its_place_and_legal_form(
+    text: str, language: str, organisation: str, person: str
+) -> None:
+    mentions = found(text, language)
+    assert [t for t, label, _ in mentions if label == "ORG"][:1] == [organisation]
+    assert [t for t, label, _ in mentions if label == "PER"] == [person]
+    assert not any(label == "LOC" for _, label, _ in mentions)
