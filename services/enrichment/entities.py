@@ -25,7 +25,10 @@ CONNECTORS = frozenset(
 )
 # inside an office after a title: "Senior Minister of State for Transport"
 OFFICE_CONNECTORS = frozenset({"dan", "&", "of", "and", "for", "bagi", "untuk"})
-NAME_CONNECTORS = frozenset({"bin", "binti", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"})
+# "anak" joins an Iban name to the father's: "Henry Lawai anak Sagin"
+NAME_CONNECTORS = frozenset(
+    {"bin", "binti", "anak", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"}
+)
 ENGLISH_ORG_CONNECTORS = CONNECTORS | {"for"}
 LEGAL_PREFIXES = frozenset(["PT", "CV"])  # Indonesian company forms before the name
 RANKS = frozenset(
@@ -146,8 +149,22 @@ ENGLISH_ORG_ENDS = frozenset(
         "Congress",
         "Courts",
         "Watch",
+        "Secretariat",
+        "Ventures",
+        "Holdings",
+        "Bureau",
+        "Directorate",
+        "Command",
+        "Forces",
+        "Alliance",
+        "Coalition",
+        "Society",
+        "Consortium",
+        "Times",
     ]
 )
+# a centre people go to rather than one that works: "Kuala Lumpur Convention Centre"
+ENGLISH_VENUE_WORDS = frozenset(["Convention", "Exhibition", "Trade", "Shopping", "Sports", "Community"])
 ENGLISH_LOC_ENDS = frozenset(
     [
         "Airport",
@@ -512,6 +529,9 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     else:  # "Institute for Medical Research"
         connectors = ENGLISH_ORG_CONNECTORS if doc.language == "en" else CONNECTORS
     end = capitalised_run(doc, i, connectors)
+    # "Port Development Minister Datuk Henry Lawai": a portfolio, then a person; no place
+    if label == "LOC" and any(doc.words[k].lower() in doc.gaz.english_roles for k in range(i + 1, end)):
+        return None
     if end - i < 2:
         return None
     if label == "ORG":
@@ -539,16 +559,31 @@ def english_named_kind(doc: Document, i: int) -> tuple[int, Label] | None:
     Court" (a gazetteer place at its start does not make the whole a place)."""
     if doc.language != "en" or not doc.capitalised[i]:
         return None
+    word = doc.words[i]
+    if (  # "Shares of Top Glove Corp Bhd": a sentence's first word, not the company's
+        doc.sentence_start(i)
+        and i + 1 < len(doc.words)
+        and doc.words[i + 1] == "of"
+        and word not in ENGLISH_ORG_HEADS
+        and word not in ENGLISH_ORG_ENDS
+        and common_word(word, "en")
+    ):
+        return None
     run_end = end = capitalised_run(doc, i)
     while end > i + 1:
         last = doc.words[end - 1]
+        if last in ("Centre", "Center") and doc.words[end - 2] in ENGLISH_VENUE_WORDS:
+            return end, "LOC"
         if last in ENGLISH_ORG_ENDS:
             # the country or place an organisation is of: "Badminton Association of Malaysia"
             if end + 1 < run_end and doc.words[end] == "of":
                 place = known_at(doc, end + 1)
                 if place is not None and place[1].label == "LOC" and place[0] <= run_end:
                     return place[0], "ORG"
-            return end, "ORG"
+            # "MDI Ventures and Vertex Ventures" are two organisations
+            first_ends = (j for j in range(i + 1, end) if doc.words[j] in ("and", "&"))
+            split = next((j for j in first_ends if doc.words[j - 1] in ENGLISH_ORG_ENDS), None)
+            return (split if split is not None else end), "ORG"
         if last in ENGLISH_LOC_ENDS:  # "Komtar and Penang Sentral" are two places
             return None if "and" in doc.words[i:end] or "&" in doc.words[i:end] else (end, "LOC")
         end -= 1
@@ -585,6 +620,9 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             i += 1  # every name starts with a capital
             continue
         title_end = doc.title_ends[i]
+        named = english_named_kind(doc, i)
+        if title_end is not None and named is not None and named[1] == "ORG" and named[0] > title_end:
+            title_end = None  # "General Elections Commission": an organisation, not a general
         if title_end is not None:
             found = person_after_title(doc, title_end)
             if found is not None:
@@ -599,7 +637,7 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             continue
         # an English name's last word says what it is ("Bukit Aman Commercial Crime Investigation
         # Department"), whatever Malay place word it starts with
-        span = english_named_kind(doc, i) or org_or_place_span(doc, i)
+        span = named or org_or_place_span(doc, i)
         known = known_at(doc, i)
         if known is not None and (span is None or known[0] >= span[0]):
             end, entry = known
@@ -699,6 +737,8 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
         mentions.append(doc.mention(i, suffix + 1, "ORG"))
         return suffix + 1
     if doc.language == "en":
+        if doc.words[i].lower() in doc.gaz.english_roles and end - i >= 3:
+            return i + 1  # "Goalkeeper Khairul Anuar Ismail": the role opens the sentence, not the name
         if _english_person_cue(doc, i, end):
             mentions.append(doc.mention(i, end, "PER"))
         return end  # otherwise the statistical model judges what the patterns could not
@@ -725,7 +765,7 @@ def _english_person_cue(doc: Document, i: int, end: int) -> bool:
     "minister R Ganesan"), an age or a role after it ("Nor Azlina Md Isa, 38,", "Fitria
     Handayani, an economist at"), or a quote ending just before it is attributed ('..." Ketut
     said', '..." said Jun Hao')."""
-    after_role = doc.joined[i] and doc.words[i - 1] in doc.gaz.english_roles and end - i >= 2
+    after_role = doc.joined[i] and doc.words[i - 1].lower() in doc.gaz.english_roles and end - i >= 2
     quoted_by = (
         end < len(doc.words) and doc.words[end] in SAY_VERBS and QUOTE_CLOSE.search(doc.gaps[i])
     ) or (i > 1 and doc.words[i - 1] in SAY_VERBS and QUOTE_CLOSE.search(doc.gaps[i - 1]))
@@ -831,11 +871,18 @@ def _legal_core(name: str, gaz: Gazetteer) -> str:
 LIST_SEPARATORS = frozenset([", ", " and ", ", and ", " or ", ", or "])
 
 
+# what only a place has before or after its name: "in Lambir", "Sebuyau assemblyman"
+PLACE_BEFORE = ("in ", "near ", "town of ", "village of ", "district of ")
+PLACE_AFTER = frozenset(
+    ["assemblyman", "assemblywoman", "constituency", "district", "town", "village", "residents", "folk"]
+)
+
+
 def _places_by_context(text: str, mentions: list[Mention], guessed: set[Mention]) -> list[Mention]:
     """The model calls many of the region's smaller places people or organisations; a name
     it labelled is a place when listed with places the gazetteer knows ("Miri, Bekenu and
-    Niah", "between Manggarai and Depok") or when it follows "in" and is no English word
-    ("in Lambir")."""
+    Niah", "between Manggarai and Depok") or when what surrounds it says place and it is no
+    English word ("in Lambir", "Sebuyau assemblyman")."""
     places = list(mentions)
     # runs of mentions listed one after another, split where anything else comes between
     runs: list[list[int]] = []
@@ -853,16 +900,25 @@ def _places_by_context(text: str, mentions: list[Mention], guessed: set[Mention]
                     places[k] = replace(places[k], label="LOC")
     for k, mention in enumerate(places):
         unknown_word = mention in guessed and mention.entity_id is None and " " not in mention.text
-        after_in = text[max(mention.start - 3, 0) : mention.start] == "in "
+        before = text[max(mention.start - 12, 0) : mention.start]
+        after = text[mention.end : mention.end + 16].split(" ")
+        placed = before.endswith(PLACE_BEFORE) or (
+            len(after) > 1 and after[0] == "" and after[1] in PLACE_AFTER
+        )
         if (
             unknown_word
-            and after_in
+            and placed
             and mention.label != "LOC"
             and text[mention.end : mention.end + 1] not in ("'", "’")
             and not common_word(mention.text, "en")
         ):
             places[k] = replace(mention, label="LOC")
-    return places
+    # a place named once in a place's context is that place wherever else the model saw it
+    named_places = {m.text for m in places if m.label == "LOC" and m.entity_id is None}
+    return [
+        replace(m, label="LOC") if m in guessed and m.entity_id is None and m.text in named_places else m
+        for m in places
+    ]
 
 
 def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer) -> Mention | None:
@@ -874,6 +930,9 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
         name = 0
         while name < len(titled.words) and (title_end := titled.title_ends[name]) is not None:
             name = title_end
+        # a role opening the sentence ("Passenger Rachel Lim") is no more the name than a title is
+        if len(titled.words) - name >= 3 and titled.words[name].lower() in gaz.english_roles:
+            name += 1
         if name == len(titled.words):
             return None
         start += titled.starts[name]
@@ -897,12 +956,23 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
         return None
     known = gaz.lookup(tuple(tokenize(span)[0]))
     if known is None and (
-        text.startswith(" Minister", end) or span.split(" ")[-1] in ENGLISH_EVENT_AND_LAW_ENDS
+        _opens_portfolio(text, end, gaz) or span.split(" ")[-1] in ENGLISH_EVENT_AND_LAW_ENDS
     ):
         return None  # a portfolio ("Energy and Mineral Resources Minister"), an event, a law
     if known is not None:
         return Mention(span, known.label, start, end, known.canonical, known.entity_id)
     return Mention(span, label, start, end, span)
+
+
+def _opens_portfolio(text: str, end: int, gaz: Gazetteer) -> bool:
+    """Whether a span is the start of an office's portfolio, up to the role that ends it
+    ("Infrastructure and Port Development Minister")."""
+    for word in text[end : end + 80].split(" ")[1:]:
+        if word.lower() in gaz.english_roles:
+            return word[:1].isupper()
+        if not (word in ("and", "&") or word[:1].isupper()) or not word[-1:].isalpha():
+            return False
+    return False
 
 
 def _resolve_english_people(mentions: list[Mention]) -> list[Mention]:

@@ -285,3 +285,45 @@ def test_an_office_names_the_whole_organisation_with_its_place_and_legal_form(
     assert [t for t, label, _ in mentions if label == "ORG"][:1] == [organisation]
     assert [t for t, label, _ in mentions if label == "PER"] == [person]
     assert not any(label == "LOC" for _, label, _ in mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The General Elections Commission (KPU) will print the ballots.",
+            ("General Elections Commission", "ORG"),
+        ),
+        ("Delegates met at the Penang Convention Centre on Monday.", ("Penang Convention Centre", "LOC")),
+        ("Shares of Hartalega Holdings Bhd fell 2%.", ("Hartalega Holdings Bhd", "ORG")),
+        ("The ASEAN Secretariat said the meeting would go ahead.", ("ASEAN Secretariat", "ORG")),
+    ],
+)
+def test_an_english_organisation_or_venue_is_named_whole(text: str, expected: tuple[str, str]) -> None:
+    assert next((t, label) for t, label, _ in found(text, "en")) == expected
+
+
+def test_two_organisations_joined_by_and_stay_two() -> None:
+    text = "The round was led by Kembang Ventures and Tirta Ventures, the startup said."
+    assert [(t, label) for t, label, _ in found(text, "en")] == [
+        ("Kembang Ventures", "ORG"),
+        ("Tirta Ventures", "ORG"),
+    ]
+
+
+def test_a_role_opening_a_sentence_is_not_part_of_the_name() -> None:
+    text = (
+        "Goalkeeper Khairul Anuar Ismail saved two penalties. Passenger Rachel Lim said the crew stayed calm."
+    )
+    people = [t for t, label, _ in found(text, "en") if label == "PER"]
+    assert people == ["Khairul Anuar Ismail", "Rachel Lim"]
+
+
+def test_a_portfolio_before_a_minister_is_no_place_and_an_iban_name_keeps_its_anak() -> None:
+    text = "The bridge opens in June, said Infrastructure and Port Development Minister Datuk Henry Lawai anak Sagin."
+    assert found(text, "en") == [("Henry Lawai anak Sagin", "PER", "Henry Lawai anak Sagin")]
+
+
+def test_a_name_with_an_assemblyman_after_it_is_a_place_everywhere_in_the_article() -> None:
+    text = "Work on the jetty at Pulau Ketam resumed.\n\nBelawai assemblyman Ong Kah Seng said Belawai folk waited years."
+    assert [label for t, label, _ in found(text, "en") if t == "Belawai"] == ["LOC", "LOC"]
