@@ -648,7 +648,13 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             continue
         if span is not None:
             end, label = span
-            canonical_entry = doc.gaz.lookup(tuple(doc.words[i + 1 : end])) if label == "LOC" else None
+            # "Kabupaten Sleman" is Sleman; "PT Bank Rakyat Indonesia (Persero) Tbk" is the bank
+            core = (
+                doc.words[i + 1 : end]
+                if label == "LOC"
+                else _legal_core(doc.text[doc.starts[i] : doc.ends[end - 1]], doc.gaz).split()
+            )
+            canonical_entry = doc.gaz.lookup(tuple(core))
             mentions.append(
                 doc.mention(i, end, label, known=canonical_entry)
                 if canonical_entry and canonical_entry.label == label

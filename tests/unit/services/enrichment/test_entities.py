@@ -327,3 +327,10 @@ def test_a_portfolio_before_a_minister_is_no_place_and_an_iban_name_keeps_its_an
 def test_a_name_with_an_assemblyman_after_it_is_a_place_everywhere_in_the_article() -> None:
     text = "Work on the jetty at Pulau Ketam resumed.\n\nBelawai assemblyman Ong Kah Seng said Belawai folk waited years."
     assert [label for t, label, _ in found(text, "en") if t == "Belawai"] == ["LOC", "LOC"]
+
+
+def test_a_company_with_its_legal_form_in_brackets_links_to_the_known_company() -> None:
+    mentions = extract_entities("Saham PT Bank Rakyat Indonesia (Persero) Tbk memimpin penguatan indeks.", "id")
+    assert [(m.text, m.canonical, m.entity_id) for m in mentions] == [
+        ("PT Bank Rakyat Indonesia (Persero) Tbk", "Bank Rakyat Indonesia", "org:id:bri")
+    ]
