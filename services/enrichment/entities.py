@@ -751,7 +751,7 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
     if any(concept_word(w) for w in words):
         return end
     name_like = sum(
-        not common_word(w, doc.language) and not common_word(w, "en")
+        w in doc.gaz.name_parts or (not common_word(w, doc.language) and not common_word(w, "en"))
         for w in words
         if w not in NAME_CONNECTORS
     )
@@ -857,11 +857,46 @@ def extract_english(text: str) -> list[Mention]:
         mention = _trim_english(text, ent.start_char, ent.end_char, label, gaz)
         if mention is not None and mention.entity_id is None and mention.text in organisations:
             mention = replace(mention, label="ORG", canonical=organisations[mention.text].canonical)
+        elif mention is not None and mention.entity_id is None and _all_name_parts(mention.text, gaz):
+            mention = replace(mention, label="PER")  # "Ng Jun Hao", "Pornpimol Chaiyasit"
         if mention is not None:
             mentions.append(mention)
             guessed.add(mention)
     mentions.sort(key=lambda m: m.start)
+    mentions = _whole_names(text, mentions, gaz)
     return _resolve_english_people(_places_by_context(text, mentions, guessed))
+
+
+NEXT_WORD = re.compile(r" ([A-Z][\w'’-]*)")
+LAST_WORD = re.compile(r"(?:^|(?<=[^\w\s'’-]|\s))(\S*\s)?([A-Z][\w'’-]*) $")
+
+
+def _whole_names(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    """A person's span grows over the name parts right beside it that the model left out
+    ("Ng" of "Ng Jun Hao", "Do-hyun" of "Kim Do-hyun"), never over a title ("Tan Sri")."""
+    grown: list[Mention] = []
+    for k, m in enumerate(mentions):
+        if m.label == "PER" and m.entity_id is None:
+            start, end = m.start, m.end
+            limit = mentions[k + 1].start if k + 1 < len(mentions) else len(text)
+            after = NEXT_WORD.match(text, end)
+            if after and after.end() <= limit and after.group(1) in gaz.name_parts:
+                end = after.end()
+            floor = grown[-1].end if grown else 0
+            before = LAST_WORD.search(text, floor, start)
+            if before and before.group(2) in gaz.name_parts and not (before.group(1) or "")[:1].isupper():
+                start = before.start(2)
+            if (start, end) != (m.start, m.end):
+                m = replace(m, text=text[start:end], start=start, end=end, canonical=text[start:end])
+        grown.append(m)
+    return grown
+
+
+def _all_name_parts(name: str, gaz: Gazetteer) -> bool:
+    """Whether every word of a name is a given name or surname of the region, which the
+    model often takes for a place or an organisation."""
+    words = [w for w in tokenize(name)[0] if w not in NAME_CONNECTORS]
+    return bool(words) and all(w in gaz.name_parts for w in words)
 
 
 def _legal_core(name: str, gaz: Gazetteer) -> str:

@@ -54,6 +54,7 @@ class Gazetteer:
     titles: Titles
     english_titles: Titles
     english_roles: frozenset[str]  # "department head Rina Kusumawati", "minister R Ganesan"
+    name_parts: frozenset[str]  # given names and surnames: "Ng", "Jun", "Pornpimol", "Siregar"
     honorifics: frozenset[tuple[str, ...]]
     org_heads: frozenset[str]
     org_suffixes: frozenset[str]
@@ -152,6 +153,7 @@ def gazetteer() -> Gazetteer:
         aliases.setdefault(words, known)
 
     cues = json.loads((DATA_DIR / "cues.json").read_text("utf-8"))
+    names = json.loads((DATA_DIR / "names.json").read_text("utf-8"))
     titles = [t for language in cues["person_titles"].values() for t in language]
     hereditary = _words(cues["hereditary_titles"])
     groups = cues["not_entities_groups"]
@@ -165,6 +167,7 @@ def gazetteer() -> Gazetteer:
         titles=_titles((_words(titles) - hereditary) | honorifics),
         english_titles=_titles((_words(cues["person_titles"]["en"]) - hereditary) | honorifics),
         english_roles=frozenset(cues["english_roles"]),
+        name_parts=frozenset(names["given_names"]) | frozenset(names["surnames"]),
         honorifics=honorifics,
         org_heads=frozenset(heads),
         org_suffixes=frozenset(s.strip("()") for s in cues["org_suffixes"]),

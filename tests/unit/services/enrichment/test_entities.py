@@ -330,7 +330,20 @@ def test_a_name_with_an_assemblyman_after_it_is_a_place_everywhere_in_the_articl
 
 
 def test_a_company_with_its_legal_form_in_brackets_links_to_the_known_company() -> None:
-    mentions = extract_entities("Saham PT Bank Rakyat Indonesia (Persero) Tbk memimpin penguatan indeks.", "id")
+    mentions = extract_entities(
+        "Saham PT Bank Rakyat Indonesia (Persero) Tbk memimpin penguatan indeks.", "id"
+    )
     assert [(m.text, m.canonical, m.entity_id) for m in mentions] == [
         ("PT Bank Rakyat Indonesia (Persero) Tbk", "Bank Rakyat Indonesia", "org:id:bri")
     ]
+
+
+def test_names_of_the_region_are_people_whole_whatever_the_model_called_them() -> None:
+    text = "Thailand's Pornpimol Chaiyasit beat Ng Jun Hao of Singapore, while Kim Do-hyun withdrew injured."
+    people = [t for t, label, _ in found(text, "en") if label == "PER"]
+    assert people == ["Pornpimol Chaiyasit", "Ng Jun Hao", "Kim Do-hyun"]
+
+
+def test_a_name_never_grows_over_a_title() -> None:
+    text = "Former premier Tan Sri Muhyiddin Yassin said the coalition would hold."
+    assert [t for t, label, _ in found(text, "en") if label == "PER"] == ["Muhyiddin Yassin"]
