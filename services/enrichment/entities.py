@@ -420,9 +420,13 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
     # English puts the office before the title ("Energy Minister Hendro and ..."), unless the
     # title goes on with "of" or "for" ("Minister of State for Transport Melissa Koh")
     office_after = doc.language != "en" or doc.words[i] in OFFICE_CONNECTORS
+    known_person: tuple[int, int, Known] | None = None
     k = i
     while k < len(doc.words) and k - i < 16 and (k == i or doc.joined[k] or doc.gaps[k].strip() == ","):
         found = known_at(doc, k)
+        if found is not None and found[1].label == "PER":  # "Presiden Prabowo Subianto"
+            known_person = (k, *found)
+            break
         if found is not None:
             end, entry = _regional_branch(doc, *found) if found[1].label == "ORG" else found
             # "PT Bank Rakyat Indonesia (Persero) Tbk": the legal form is part of the name
@@ -478,6 +482,14 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
             return mentions, k
         mentions.append(doc.mention(start, split, "ORG"))
         start = split
+    if known_person is not None:
+        person_start, person_end, person = known_person
+        longer_end = _longer_name_end(doc, person_end)
+        if longer_end > person_end:
+            mentions.append(doc.mention(person_start, longer_end, "PER"))
+            return mentions, longer_end
+        mentions.append(doc.mention(person_start, person_end, "PER", known=person))
+        return mentions, person_end
     if start < len(doc.words) and (start == i or doc.joined[start] or doc.gaps[start].strip() == ","):
         name_end = person_name_end(doc, start)
         if name_end > start:
@@ -498,6 +510,12 @@ def _split_by_later_mention(doc: Document, start: int, end: int) -> int | None:
         ):
             return k
     return None
+
+
+def _longer_name_end(doc: Document, end: int) -> int:
+    """Where a name the gazetteer knows goes on as a longer one: "Wiranto Santoso" is not
+    the general Wiranto but someone else, and no link is better than a wrong one."""
+    return person_name_end(doc, end) if end < len(doc.words) and doc.joined[end] else end
 
 
 def person_name_end(doc: Document, i: int) -> int:
@@ -643,7 +661,11 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             end, entry = known
             if entry.label == "ORG":
                 end, entry = _regional_branch(doc, end, entry)
-            mentions.append(doc.mention(i, end, entry.label, known=entry))
+            if entry.label == "PER" and _longer_name_end(doc, end) > end:
+                end = _longer_name_end(doc, end)
+                mentions.append(doc.mention(i, end, "PER"))
+            else:
+                mentions.append(doc.mention(i, end, entry.label, known=entry))
             i = _link_acronym(doc, end, mentions)
             continue
         if span is not None:

@@ -84,7 +84,7 @@ def _known(entry: dict[str, object]) -> Known:
     return Known(
         str(entry["id"]),
         str(entry["canonical"]),
-        "ORG" if entry["label"] == "ORG" else "LOC",
+        entry["label"] if entry["label"] in ("PER", "ORG") else "LOC",
         str(entry.get("type", "")),
         entry.get("country") if isinstance(entry.get("country"), str) else None,  # type: ignore[arg-type]
     )
@@ -127,7 +127,7 @@ def gazetteer() -> Gazetteer:
     by_id: dict[str, Known] = {}
     countries: dict[str, Known] = {}
     office_words: set[str] = set()
-    for name in ("countries.json", "places.json", "organisations.json"):
+    for name in ("countries.json", "places.json", "organisations.json", "people.json"):
         for entry in _entries(name):
             known = _known(entry)
             entity_id = str(entry["id"])

@@ -347,3 +347,19 @@ def test_names_of_the_region_are_people_whole_whatever_the_model_called_them() -
 def test_a_name_never_grows_over_a_title() -> None:
     text = "Former premier Tan Sri Muhyiddin Yassin said the coalition would hold."
     assert [t for t, label, _ in found(text, "en") if label == "PER"] == ["Muhyiddin Yassin"]
+
+
+def test_known_people_link_to_one_canonical_name_under_any_of_their_names() -> None:
+    text = "Presiden Prabowo Subianto menerima Jokowi di Istana. Prabowo mengatakan pertemuan itu akrab."
+    assert [(t, label, c) for t, label, c in found(text, "id")] == [
+        ("Prabowo Subianto", "PER", "Prabowo Subianto"),
+        ("Jokowi", "PER", "Joko Widodo"),
+        ("Prabowo", "PER", "Prabowo Subianto"),
+    ]
+
+
+def test_a_longer_name_that_starts_like_a_known_persons_is_someone_else() -> None:
+    mentions = extract_entities("Ketua RT Wiranto Santoso mengatakan warga sudah mengungsi.", "id")
+    assert [(m.text, m.label, m.entity_id) for m in mentions if m.label == "PER"] == [
+        ("Wiranto Santoso", "PER", None)
+    ]
