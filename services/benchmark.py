@@ -204,7 +204,7 @@ def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> di
 
     Both are also counted per CPU second (the loop's own, the worker process's), which
     is what "per core" means and what the noise of a shared machine leaves alone."""
-    load_models()  # as the worker does before it reports ready
+    load_models()  # not inside the timed loop
     seconds_by_language: dict[str, float] = {}
     count_by_language: dict[str, int] = {}
     raw_started = time.perf_counter()

@@ -889,6 +889,7 @@ def extract_english(text: str) -> list[Mention]:
     return _resolve_english_people(_places_by_context(text, mentions, guessed))
 
 
+LOOK_BACK_CHARS = 60
 NEXT_WORD = re.compile(r" ([A-Z][\w'’-]*)")
 LAST_WORD = re.compile(r"(?:^|(?<=[^\w\s'’-]|\s))(\S*\s)?([A-Z][\w'’-]*) $")
 
@@ -904,7 +905,8 @@ def _whole_names(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Men
             after = NEXT_WORD.match(text, end)
             if after and after.end() <= limit and after.group(1) in gaz.name_parts:
                 end = after.end()
-            floor = grown[-1].end if grown else 0
+            # a bounded look back: a long run of text without spaces costs nothing
+            floor = max(grown[-1].end if grown else 0, start - LOOK_BACK_CHARS)
             before = LAST_WORD.search(text, floor, start)
             if before and before.group(2) in gaz.name_parts and not (before.group(1) or "")[:1].isupper():
                 start = before.start(2)
