@@ -120,7 +120,28 @@ def batches(stream: faust.StreamT, settings: StreamSettings) -> AsyncIterator[Se
     The stream acks a batch's events (and so lets Faust commit their offsets) only when
     the caller asks for the next batch, i.e. after the caller's sends were acknowledged.
     """
-    return cast(faust.Stream, stream).take_events(settings.batch_size, within=settings.batch_within_s)
+    return unacked_unless_finished(
+        cast(faust.Stream, stream).take_events(settings.batch_size, within=settings.batch_within_s)
+    )
+
+
+async def unacked_unless_finished(
+    batches: AsyncIterator[Sequence[EventT]],
+) -> AsyncIterator[Sequence[EventT]]:
+    """Keeps a batch the caller did not finish from being committed.
+
+    Faust's ``take_events`` acks a batch when its generator closes, and it also closes
+    when the caller's loop ends with an error (a send that failed, a cancelled agent).
+    One more reference on each message keeps that ack from being the last, so the
+    offsets stay uncommitted and the records are read again after a restart.
+    """
+    async for events in batches:
+        try:
+            yield events
+        except BaseException:
+            for event in events:
+                event.message.incref()
+            raise
 
 
 def payload_of(event: EventT) -> bytes:
