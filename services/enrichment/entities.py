@@ -661,8 +661,9 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             end, entry = known
             if entry.label == "ORG":
                 end, entry = _regional_branch(doc, end, entry)
-            if entry.label == "PER" and _longer_name_end(doc, end) > end:
-                end = _longer_name_end(doc, end)
+            longer_end = _longer_name_end(doc, end) if entry.label == "PER" else end
+            if longer_end > end:
+                end = longer_end
                 mentions.append(doc.mention(i, end, "PER"))
             else:
                 mentions.append(doc.mention(i, end, entry.label, known=entry))
