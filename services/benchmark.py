@@ -36,7 +36,7 @@ from services.common.kafka import admin_client, connection_options, consumer, en
 from services.common.settings import IngestionSettings, KabarSettings
 from services.enrichment.entities import extract_entities
 from services.enrichment.language import identify_language
-from services.enrichment.transform import load_models
+from services.enrichment.transform import entities_of
 from services.indexing.documents import article_action
 from services.indexing.index_design import async_client, install_index_template, sync_client
 from services.ingestion.publish import Publisher
@@ -198,13 +198,21 @@ def bench_ingestion(run: Run, documents: list[bytes]) -> dict[str, float]:
     }
 
 
+def load_models() -> None:
+    """Loads the language detectors, the gazetteer and spaCy's model outside the timed
+    loop (the worker loads them on its first articles)."""
+    identify_language("Kabar memuat model bahasa sebelum menerima berita pertama.")
+    for language in ("id", "ms", "en"):
+        entities_of("Kabar loads its models before the first article from Jakarta.", language)
+
+
 def bench_enrichment(run: Run, count: int, raw_articles: list[RawArticle]) -> dict[str, float]:
     """The Faust worker on ``count`` raw events already on the topic vs the extractor
     functions (language with its paragraph shares, entities) called in a loop on the same articles.
 
     Both are also counted per CPU second (the loop's own, the worker process's), which
     is what "per core" means and what the noise of a shared machine leaves alone."""
-    load_models()  # not inside the timed loop
+    load_models()
     seconds_by_language: dict[str, float] = {}
     count_by_language: dict[str, int] = {}
     raw_started = time.perf_counter()

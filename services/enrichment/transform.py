@@ -17,14 +17,6 @@ def entities_of(body: str, language: str) -> tuple[Mention, ...]:
     return tuple(extract_entities(body, language))
 
 
-def load_models() -> None:
-    """Loads the language detectors, the gazetteer and spaCy's model, which the worker
-    otherwise loads on its first articles; the benchmark calls it before timing its loop."""
-    identify_language("Kabar memuat model bahasa sebelum menerima berita pertama.")
-    for language in ("id", "ms", "en"):
-        entities_of("Kabar loads its models before the first article from Jakarta.", language)
-
-
 def translation_status(language: str, translation_backend: str) -> TranslationStatus:
     if not needs_translation(language):
         return "not_needed"
