@@ -4,7 +4,8 @@ A fingerprint is cut into 16 bands of 16 bits. Copies of one story differ in abo
 fifth of their bits, so they rarely share a band exactly; probing each band's value and
 its 16 one-bit neighbours finds a shared band for ~98% of pairs 44 bits apart (the
 syndicated samples are 31-57 apart; unrelated stories 105+). Only articles found that way
-are compared in full. The band index lives in a Faust table; these are the pure parts.
+are compared in full. The worker keeps the band index in memory beside its Faust table of
+fingerprints; these are the pure parts.
 """
 
 from dataclasses import dataclass

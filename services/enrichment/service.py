@@ -3,8 +3,8 @@ enriched topic (failures -> DLQ).
 
 A batch's offsets are committed only after every record it produced is acknowledged,
 because the stream acks a batch's events only when the loop asks for the next batch.
-The near-duplicate index is a pair of global Faust tables (every replica sees every
-entry, rebuilt from their changelogs after a restart).
+The near-duplicate index is a global Faust table (every replica sees every entry, rebuilt
+from its changelog after a restart).
 """
 
 import asyncio
@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import faust
+from faust.types import EventT
 
 from schemas.events import DeadLetter, EnrichedArticle
 from services.common.kafka import ensure_topics
@@ -32,22 +33,32 @@ from services.enrichment.transform import enrich_record
 
 
 class DuplicateIndex:
-    """Fingerprints and their bands, in tables that survive restarts and rebalances."""
+    """Fingerprints in a global table, which survives restarts and rebalances, and the
+    band index that finds candidates among them, kept in memory and filled from the same
+    entries: from this replica's own filings and from every changelog record the table
+    reads (other replicas' filings, and all of them again after a restart). Filing an
+    article costs one changelog record, not one more per band."""
 
     def __init__(self, app: faust.App, settings: EnrichmentSettings) -> None:
         self.window = timedelta(hours=settings.duplicate_window_hours)
         self.max_distance = settings.duplicate_max_distance
-        partitions = settings.topic_partitions
+        self.bands: dict[str, list[str]] = {}
         # use_partitioner: changelog partitions follow the key, so any replica may write any key
         self.fingerprints = app.GlobalTable(
             f"{settings.enrichment_group}-fingerprints",
             default=str,
-            partitions=partitions,
+            partitions=settings.topic_partitions,
             use_partitioner=True,
+            on_changelog_event=self._file_changelog_event,
         )
-        self.bands = app.GlobalTable(
-            f"{settings.enrichment_group}-bands", default=list, partitions=partitions, use_partitioner=True
-        )
+
+    async def _file_changelog_event(self, event: EventT) -> None:
+        if isinstance(event.key, str) and isinstance(event.value, str) and event.value:
+            self._file_bands(event.key, Seen.decode(event.key, event.value).fingerprint)
+
+    def _file_bands(self, article_id: str, fingerprint: str) -> None:
+        for key in band_keys(fingerprint):
+            self.bands[key] = filed(self.bands.get(key, []), article_id)
 
     def mark(self, article: EnrichedArticle, now: datetime) -> EnrichedArticle:
         """Sets ``duplicate_of`` when a close copy was seen first, and files this article."""
@@ -68,8 +79,7 @@ class DuplicateIndex:
             self.fingerprints[article.article_id] = Seen(
                 article.article_id, article.fingerprint, original or article.article_id, now
             ).encode()
-            for key in band_keys(article.fingerprint):
-                self.bands[key] = filed(list(self.bands.get(key, [])), article.article_id)
+            self._file_bands(article.article_id, article.fingerprint)
         return article.model_copy(update={"duplicate_of": original}) if original else article
 
 
