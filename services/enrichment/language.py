@@ -7,7 +7,7 @@ detector fast and small (see notes/nlp.md); anything else comes out as ``und``.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import ConfidenceValue, Language, LanguageDetector, LanguageDetectorBuilder
 
 from schemas.events import LanguageShare
 
@@ -28,6 +28,9 @@ SAMPLE_CHARS = 2_000
 MIN_CONFIDENCE = 0.5
 # a paragraph shorter than this says too little about its language to count
 MIN_PARAGRAPH_CHARS = 40
+# the vote is settled when one language holds this share of the weight of at least this much text
+SETTLED_SHARE = 0.95
+SETTLED_AFTER_CHARS = 600
 SIBLINGS = frozenset({"id", "ms"})
 
 
@@ -63,34 +66,59 @@ def _code(language: Language) -> str:
 def identify_language(text: str) -> LanguageGuess:
     """The language most of the text is written in, with its confidence (``und`` when no
     candidate convinces), and the share of characters each language has among the
-    paragraphs, the dominant first.
+    paragraphs judged, the dominant first.
 
     Each paragraph is judged once and the article's language is the character-weighted
     vote of its paragraphs, so one detector pass answers both questions. An Indonesian or
     Malay article often quotes English at length: the shares show it, and the vote keeps
-    a long quote from outvoting the article. Text without a paragraph long enough to
-    judge on its own (a headline, a caption) is judged whole with every n-gram order.
+    a long quote from outvoting the article. Judging stops once the vote is settled (a
+    language holds nearly all the weight of enough text); an article that is in doubt,
+    Indonesian against Malay or quoting another language, is read up to ``SAMPLE_CHARS``.
+    Text without a paragraph long enough to judge on its own (a headline, a caption) is
+    judged whole with every n-gram order.
     """
     sample = text[:SAMPLE_CHARS]
     paragraphs = [p for p in sample.split("\n") if len(p.strip()) >= MIN_PARAGRAPH_CHARS]
-    if paragraphs:
-        judged = [(paragraph_detector().compute_language_confidence_values(p), len(p)) for p in paragraphs]
-    elif sample.strip():
-        judged = [(detector().compute_language_confidence_values(sample), len(sample))]
+    if not paragraphs and sample.strip():
+        values = detector().compute_language_confidence_values(sample)
+        judged = [(values, len(sample))] if values else []
     else:
-        judged = []
-    judged = [(values, length) for values, length in judged if values]
+        judged = _judge_until_settled(paragraphs)
     if not judged:
         return LanguageGuess("und", 0.0, (LanguageShare(code="und", share=1.0),))
-    weighted: dict[Language, float] = {}
-    for values, length in judged:
-        for value in values:
-            weighted[value.language] = weighted.get(value.language, 0.0) + value.value * length
+    weighted = _weights(judged)
     best = max(weighted, key=weighted.__getitem__)
     confidence = round(weighted[best] / sum(length for _, length in judged), 4)
     code = _code(best) if confidence >= MIN_CONFIDENCE else "und"
     paragraph_languages = [(values[0].language, length) for values, length in judged] if paragraphs else []
     return LanguageGuess(code, confidence, _shares(paragraph_languages, code))
+
+
+Judged = list[tuple[list[ConfidenceValue], int]]
+
+
+def _judge_until_settled(paragraphs: list[str]) -> Judged:
+    judged: Judged = []
+    for paragraph in paragraphs:
+        values = paragraph_detector().compute_language_confidence_values(paragraph)
+        if values:
+            judged.append((values, len(paragraph)))
+        if _settled(judged):
+            break
+    return judged
+
+
+def _settled(judged: Judged) -> bool:
+    chars = sum(length for _, length in judged)
+    return chars >= SETTLED_AFTER_CHARS and max(_weights(judged).values()) >= SETTLED_SHARE * chars
+
+
+def _weights(judged: Judged) -> dict[Language, float]:
+    weighted: dict[Language, float] = {}
+    for values, length in judged:
+        for value in values:
+            weighted[value.language] = weighted.get(value.language, 0.0) + value.value * length
+    return weighted
 
 
 def _shares(paragraph_languages: list[tuple[Language, int]], dominant: str) -> tuple[LanguageShare, ...]:

@@ -40,6 +40,13 @@ def test_english_quotes_in_an_indonesian_article_make_it_mixed() -> None:
     assert sum(s.share for s in guess.shares) == pytest.approx(1.0, abs=0.002)
 
 
+def test_judging_stops_once_the_vote_is_settled_and_goes_on_while_in_doubt() -> None:
+    settled = [CASES["en"]] * 5  # over 600 characters, all of them English
+    assert shares("\n".join([*settled, CASES["id"], CASES["id"]])) == [("en", 1.0)]
+    in_doubt = [CASES["en"], CASES["id"]] * 2  # no language holds 95% of the weight yet
+    assert [code for code, _ in shares("\n".join([*in_doubt, CASES["id"]]))] == ["id", "en"]
+
+
 def test_malay_paragraphs_in_an_indonesian_article_are_not_a_second_language() -> None:
     assert [code for code, _ in shares("\n".join([CASES["id"], CASES["id"], CASES["ms"]]))] == ["id"]
 
