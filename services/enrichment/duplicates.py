@@ -39,17 +39,17 @@ def bands(fingerprint: str) -> list[int]:
     return [(value >> (band * BAND_BITS)) & 0xFFFF for band in range(BANDS)]
 
 
-def band_keys(fingerprint: str) -> list[str]:
-    """Where an article is filed: one key per band."""
-    return [f"{band}:{value:04x}" for band, value in enumerate(bands(fingerprint))]
+def band_keys(fingerprint: str) -> list[int]:
+    """Where an article is filed: one key per band (the band's number above its value)."""
+    return [band << BAND_BITS | value for band, value in enumerate(bands(fingerprint))]
 
 
-def probe_keys(fingerprint: str) -> list[str]:
+def probe_keys(fingerprint: str) -> list[int]:
     """Where to look for copies: each band's key and the keys one bit away from it."""
     keys = []
-    for band, value in enumerate(bands(fingerprint)):
-        keys.append(f"{band}:{value:04x}")
-        keys.extend(f"{band}:{value ^ (1 << bit):04x}" for bit in range(BAND_BITS))
+    for key in band_keys(fingerprint):
+        keys.append(key)
+        keys.extend(key ^ (1 << bit) for bit in range(BAND_BITS))
     return keys
 
 

@@ -42,7 +42,7 @@ class DuplicateIndex:
     def __init__(self, app: faust.App, settings: EnrichmentSettings) -> None:
         self.window = timedelta(hours=settings.duplicate_window_hours)
         self.max_distance = settings.duplicate_max_distance
-        self.bands: dict[str, list[str]] = {}
+        self.bands: dict[int, list[str]] = {}
         # use_partitioner: changelog partitions follow the key, so any replica may write any key
         self.fingerprints = app.GlobalTable(
             f"{settings.enrichment_group}-fingerprints",
