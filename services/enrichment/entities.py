@@ -92,7 +92,20 @@ SAY_VERBS = frozenset(
 # English names put the kind of organisation or place last: "Land Transport Authority",
 # "Butterworth Magistrates' Court", "Frans Seda Airport"; a few put it first ("Ministry of").
 ENGLISH_ORG_HEADS = frozenset(
-    ["Ministry", "Department", "Bureau", "Office", "Center", "Centre", "University", "Institute", "Bank"]
+    [
+        "Ministry",
+        "Department",
+        "Bureau",
+        "Office",
+        "Center",
+        "Centre",
+        "University",
+        "Institute",
+        "Bank",
+        "Embassy",
+        "Consulate",
+        "Consulate-General",
+    ]
 )
 ENGLISH_ORG_ENDS = frozenset(
     [
@@ -199,8 +212,23 @@ ENGLISH_LOC_ENDS = frozenset(
         "Circuit",
         "Gymnasium",
         "Arena",
+        "Avenue",
+        "Way",
+        "Drive",
+        "Crescent",
+        "Lane",
+        "Complex",
+        "Estate",
+        "Mosque",
+        "Temple",
+        "Church",
+        "Shoal",
+        "Shoals",
+        "Reef",
     ]
 )
+# a street's name may end in its number: "Tampines Avenue 7", "Jurong West Street 91"
+NUMBERED_STREET_ENDS = frozenset(["Avenue", "Street", "Road", "Drive", "Crescent", "Lane"])
 # events and laws are no entities: "Malaysia Open", "Thomas Cup", "MACC Act", "Penal Code"
 ENGLISH_EVENT_AND_LAW_ENDS = frozenset(
     [
@@ -578,6 +606,8 @@ def english_named_kind(doc: Document, i: int) -> tuple[int, Label] | None:
     if doc.language != "en" or not doc.capitalised[i]:
         return None
     word = doc.words[i]
+    if MONEY.match(word):  # "RM4.92 and Kuala Lumpur Kepong Bhd"
+        return None
     if (  # "Shares of Top Glove Corp Bhd": a sentence's first word, not the company's
         doc.sentence_start(i)
         and i + 1 < len(doc.words)
@@ -603,7 +633,10 @@ def english_named_kind(doc: Document, i: int) -> tuple[int, Label] | None:
             split = next((j for j in first_ends if doc.words[j - 1] in ENGLISH_ORG_ENDS), None)
             return (split if split is not None else end), "ORG"
         if last in ENGLISH_LOC_ENDS:  # "Komtar and Penang Sentral" are two places
-            return None if "and" in doc.words[i:end] or "&" in doc.words[i:end] else (end, "LOC")
+            if "and" in doc.words[i:end] or "&" in doc.words[i:end]:
+                return None
+            numbered = last in NUMBERED_STREET_ENDS and end < len(doc.words) and doc.words[end].isdigit()
+            return end + numbered, "LOC"
         end -= 1
     return None
 
@@ -639,7 +672,13 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             continue
         title_end = doc.title_ends[i]
         named = english_named_kind(doc, i)
-        if title_end is not None and named is not None and named[1] == "ORG" and named[0] > title_end:
+        if (
+            title_end is not None
+            and named is not None
+            and named[1] == "ORG"
+            and named[0] > title_end
+            and "of" not in doc.words[title_end : named[0]]  # "Professor X of Duke-NUS Medical School"
+        ):
             title_end = None  # "General Elections Commission": an organisation, not a general
         if title_end is not None:
             found = person_after_title(doc, title_end)
@@ -993,20 +1032,23 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
     """Cuts what the model's span should not hold (a leading "the", titles, a possessive, a
     line break, trailing lower-case words as in "West Java provincial government") and names the rest;
     nothing is left of titles alone ("Datuk Seri") or of a sum of money ("RM5.40")."""
+    titled = Document(text[start:end], "en", gaz)
+    name = 0
+    while name < len(titled.words) and (title_end := titled.title_ends[name]) is not None:
+        name = title_end
+    if name == len(titled.words):
+        return None  # a title alone, whatever the model called it ("First Admiral")
     if label == "PER":
-        titled = Document(text[start:end], "en", gaz)
-        name = 0
-        while name < len(titled.words) and (title_end := titled.title_ends[name]) is not None:
-            name = title_end
         # a role opening the sentence ("Passenger Rachel Lim") is no more the name than a title is
         if len(titled.words) - name >= 3 and titled.words[name].lower() in gaz.english_roles:
             name += 1
-        if name == len(titled.words):
-            return None
         start += titled.starts[name]
     span = text[start:end].split("\n")[0].rstrip()  # a name never runs over a line break
     if span.lower().startswith("the "):
         start, span = start + 4, span[4:]
+    if MONEY.match(span) and " and " in span:  # "RM4.92 and Kuala Lumpur Kepong Bhd"
+        cut = span.index(" and ") + 5
+        start, span = start + cut, span[cut:]
     if span.endswith(("'s", "’s")):
         span = span[:-2]
     words = span.split(" ")
