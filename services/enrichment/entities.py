@@ -1062,6 +1062,7 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
         or span in gaz.not_entities
         or text[end : end + 1] == "$"
         or MONEY.match(span)
+        or (" " not in span and any(c.isdigit() for c in span))  # "N95", "DENV-3", "COVID-19"
     ):
         return None
     known = gaz.lookup(tuple(tokenize(span)[0]))

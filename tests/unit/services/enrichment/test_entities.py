@@ -297,10 +297,31 @@ def test_an_office_names_the_whole_organisation_with_its_place_and_legal_form(
         ("Delegates met at the Penang Convention Centre on Monday.", ("Penang Convention Centre", "LOC")),
         ("Shares of Hartalega Holdings Bhd fell 2%.", ("Hartalega Holdings Bhd", "ORG")),
         ("The ASEAN Secretariat said the meeting would go ahead.", ("ASEAN Secretariat", "ORG")),
+        ("Fogging was carried out along Tampines Avenue 7 on Sunday.", ("Tampines Avenue 7", "LOC")),
+        (
+            "Pilgrims gathered at the Embassy of Brunei Darussalam in Riyadh.",
+            ("Embassy of Brunei Darussalam", "ORG"),
+        ),
+        (
+            "Its shares rose to RM4.92 and Kuala Lumpur Kepong Bhd gained 1%.",
+            ("Kuala Lumpur Kepong Bhd", "ORG"),
+        ),
     ],
 )
 def test_an_english_organisation_or_venue_is_named_whole(text: str, expected: tuple[str, str]) -> None:
     assert next((t, label) for t, label, _ in found(text, "en")) == expected
+
+
+def test_titles_and_things_with_a_number_are_no_entities() -> None:
+    text = (
+        "First Admiral Zulkifli Omar said N95 masks and the DENV-3 serotype were not the agency's concern. "
+        "Madam Rosnah Ismail, 58, said La Nina brought rain to Johor."
+    )
+    assert [(t, label) for t, label, _ in found(text, "en")] == [
+        ("Zulkifli Omar", "PER"),
+        ("Rosnah Ismail", "PER"),
+        ("Johor", "LOC"),
+    ]
 
 
 def test_two_organisations_joined_by_and_stay_two() -> None:
