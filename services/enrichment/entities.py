@@ -18,7 +18,7 @@ from typing import Any
 
 from wordfreq import zipf_frequency
 
-from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, Titles, gazetteer
+from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, Titles, gazetteer, word_of
 
 CONNECTORS = frozenset(
     {"dan", "&", "of", "and", "bin", "binti", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"}
@@ -105,6 +105,12 @@ ENGLISH_ORG_HEADS = frozenset(
         "Embassy",
         "Consulate",
         "Consulate-General",
+        "Team",
+        # Malaysian schools: "SK Long Busang", "SMK Seri Gombak", "SJK(C) Chung Hwa"
+        "SK",
+        "SMK",
+        "SJK",
+        "SMJK",
     ]
 )
 ENGLISH_ORG_ENDS = frozenset(
@@ -174,6 +180,7 @@ ENGLISH_ORG_ENDS = frozenset(
         "Society",
         "Consortium",
         "Times",
+        "Team",
     ]
 )
 # a centre people go to rather than one that works: "Kuala Lumpur Convention Centre"
@@ -225,6 +232,13 @@ ENGLISH_LOC_ENDS = frozenset(
         "Shoal",
         "Shoals",
         "Reef",
+        "Reservoir",
+        "Dam",
+        "Beach",
+        "Falls",
+        "Highlands",
+        "Heights",
+        "Zone",
     ]
 )
 # a street's name may end in its number: "Tampines Avenue 7", "Jurong West Street 91"
@@ -277,7 +291,7 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
     words = []
     starts = []
     for match in TOKEN.finditer(text):
-        word = match.group().rstrip(".")
+        word = word_of(match.group())
         if len(word) > 3 and word[-2:] in ("'s", "’s"):  # a possessive ends the name before it
             word = word[:-2]
         words.append(word)
@@ -433,7 +447,8 @@ def _continues_name(doc: Document, j: int) -> bool:
     if j >= len(doc.words) or not doc.joined[j]:
         return False
     word = doc.words[j]
-    return doc.capitalised[j] and word not in doc.gaz.org_heads and word not in doc.gaz.loc_heads
+    heads = (doc.gaz.org_heads, doc.gaz.loc_heads, ENGLISH_ORG_HEADS if doc.language == "en" else ())
+    return doc.capitalised[j] and not any(word in h for h in heads)
 
 
 def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | None:
@@ -519,6 +534,10 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
         mentions.append(doc.mention(person_start, person_end, "PER", known=person))
         return mentions, person_end
     if start < len(doc.words) and (start == i or doc.joined[start] or doc.gaps[start].strip() == ","):
+        place = org_or_place_span(doc, start) if doc.words[start] in doc.gaz.loc_heads else None
+        if place is not None:  # "Yang Berhormat for Sungai Panjang": the seat, not the member
+            mentions.append(doc.mention(start, place[0], place[1]))
+            return mentions, place[0]
         name_end = person_name_end(doc, start)
         if name_end > start:
             mentions.append(doc.mention(start, name_end, "PER"))
@@ -575,6 +594,8 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     else:  # "Institute for Medical Research"
         connectors = ENGLISH_ORG_CONNECTORS if doc.language == "en" else CONNECTORS
     end = capitalised_run(doc, i, connectors)
+    if end == i + 1 and end < len(doc.words) and doc.joined[end] and doc.capitalised[end]:
+        end += 1  # after a head word, even a common word is a name: "Taman Pertama", "Kota Lama"
     # "Port Development Minister Datuk Henry Lawai": a portfolio, then a person; no place
     if label == "LOC" and any(doc.words[k].lower() in doc.gaz.english_roles for k in range(i + 1, end)):
         return None
@@ -584,6 +605,14 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
         while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1
     return end, label
+
+
+ENGLISH_COMPASS = frozenset(["North", "South", "East", "West", "Central"])
+
+
+def _english_compass_after(doc: Document, end: int) -> bool:
+    within = doc.language == "en" and end < len(doc.words)
+    return within and doc.joined[end] and doc.words[end] in ENGLISH_COMPASS
 
 
 def _regional_branch(doc: Document, end: int, entry: Known) -> tuple[int, Known]:
@@ -618,16 +647,24 @@ def english_named_kind(doc: Document, i: int) -> tuple[int, Label] | None:
     ):
         return None
     run_end = end = capitalised_run(doc, i)
+    # "Singapore Institute of Technology", "National Union of the Teaching Profession",
+    # "Badminton Association of Malaysia": what follows "of" after an organisation's word
+    # belongs to its name, whatever its last word is
+    for k in range(i, run_end):
+        if doc.words[k] in ENGLISH_ORG_ENDS or doc.words[k] in ENGLISH_ORG_HEADS:
+            complement_end = _of_complement_end(doc, k + 1)
+            if complement_end is not None:
+                return complement_end, "ORG"
     while end > i + 1:
         last = doc.words[end - 1]
         if last in ("Centre", "Center") and doc.words[end - 2] in ENGLISH_VENUE_WORDS:
             return end, "LOC"
         if last in ENGLISH_ORG_ENDS:
-            # the country or place an organisation is of: "Badminton Association of Malaysia"
-            if end + 1 < run_end and doc.words[end] == "of":
-                place = known_at(doc, end + 1)
-                if place is not None and place[1].label == "LOC" and place[0] <= run_end:
-                    return place[0], "ORG"
+            of = max((k for k in range(i + 1, end) if doc.words[k] == "of"), default=None)
+            if of is not None and not any(
+                w in ENGLISH_ORG_ENDS or w in ENGLISH_ORG_HEADS for w in doc.words[i:of]
+            ):
+                return None  # "Syafiq Hakimi of Terengganu Cycling Team": a person, then the team
             # "MDI Ventures and Vertex Ventures" are two organisations
             first_ends = (j for j in range(i + 1, end) if doc.words[j] in ("and", "&"))
             split = next((j for j in first_ends if doc.words[j - 1] in ENGLISH_ORG_ENDS), None)
@@ -639,6 +676,27 @@ def english_named_kind(doc: Document, i: int) -> tuple[int, Label] | None:
             return end + numbered, "LOC"
         end -= 1
     return None
+
+
+def _of_complement_end(doc: Document, k: int) -> int | None:
+    """End of "of [the] Capitalised Words" at token k, before any title or role that
+    follows it ("Bank of Thailand Governor ...")."""
+    if k + 1 >= len(doc.words) or doc.words[k] != "of" or not doc.joined[k]:
+        return None
+    j = k + 1
+    if doc.words[j] == "the" and j + 1 < len(doc.words) and doc.joined[j + 1]:
+        j += 1
+    if not (doc.joined[j] and doc.capitalised[j]):
+        return None
+    end = capitalised_run(doc, j, ENGLISH_ORG_CONNECTORS)
+    cut = next((m for m in range(j, end) if _opens_person(doc, m)), end)
+    while cut > j and doc.words[cut - 1] in ENGLISH_ORG_CONNECTORS:
+        cut -= 1
+    return cut if cut > j else None
+
+
+def _opens_person(doc: Document, k: int) -> bool:
+    return doc.title_ends[k] is not None or doc.words[k].lower() in doc.gaz.english_roles
 
 
 def english_event_or_law(doc: Document, i: int) -> int | None:
@@ -701,6 +759,10 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             if entry.label == "ORG":
                 end, entry = _regional_branch(doc, end, entry)
             longer_end = _longer_name_end(doc, end) if entry.label == "PER" else end
+            if entry.label == "LOC" and _english_compass_after(doc, end):
+                mentions.append(doc.mention(i, end + 1, "LOC"))  # "Woodlands North": another place
+                i = end + 1
+                continue
             if longer_end > end:
                 end = longer_end
                 mentions.append(doc.mention(i, end, "PER"))
@@ -805,8 +867,11 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
         mentions.append(doc.mention(i, suffix + 1, "ORG"))
         return suffix + 1
     if doc.language == "en":
-        if doc.words[i].lower() in doc.gaz.english_roles and end - i >= 3:
-            return i + 1  # "Goalkeeper Khairul Anuar Ismail": the role opens the sentence, not the name
+        if doc.words[i].lower() in doc.gaz.english_roles and end - i >= 2 and doc.sentence_start(i):
+            return i + 1
+        if doc.words[i] in doc.gaz.demonyms and end - i >= 3 and _name_like(words[1:], doc.gaz):
+            mentions.append(doc.mention(i + 1, end, "PER"))  # "Colombian Andres Felipe Rojas"
+            return end  # "Goalkeeper Khairul Anuar Ismail": the role opens the sentence, not the name
         if _english_person_cue(doc, i, end):
             mentions.append(doc.mention(i, end, "PER"))
         return end  # otherwise the statistical model judges what the patterns could not
@@ -965,6 +1030,12 @@ def _all_name_parts(name: str, gaz: Gazetteer) -> bool:
     return bool(words) and all(w in gaz.name_parts for w in words)
 
 
+def _name_like(words: list[str] | tuple[str, ...], gaz: Gazetteer) -> bool:
+    """Whether words read as a person's name: each a known name part or no common English
+    word ("Andres Felipe Rojas", not "Grand Prix" or "Ulema Council")."""
+    return all(w in gaz.name_parts or not common_word(w, "en") for w in words if w not in NAME_CONNECTORS)
+
+
 def _legal_core(name: str, gaz: Gazetteer) -> str:
     """A company's name without its legal form: "PT Pelni (Persero)" -> "Pelni"."""
     words = tokenize(name)[0]
@@ -1032,20 +1103,23 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
     """Cuts what the model's span should not hold (a leading "the", titles, a possessive, a
     line break, trailing lower-case words as in "West Java provincial government") and names the rest;
     nothing is left of titles alone ("Datuk Seri") or of a sum of money ("RM5.40")."""
+    if text[start : start + 4].lower() == "the ":
+        start += 4
     titled = Document(text[start:end], "en", gaz)
-    name = 0
+    name = _title_tail(text, start, titled.words, gaz)
     while name < len(titled.words) and (title_end := titled.title_ends[name]) is not None:
         name = title_end
     if name == len(titled.words):
         return None  # a title alone, whatever the model called it ("First Admiral")
+    rest = titled.words[name + 1 :]
+    if titled.words[name] in gaz.demonyms and len(rest) >= 2 and _name_like(rest, gaz):
+        name, label = name + 1, "PER"  # "Eritrean Yonas Tesfay", whatever the model called it
     if label == "PER":
         # a role opening the sentence ("Passenger Rachel Lim") is no more the name than a title is
-        if len(titled.words) - name >= 3 and titled.words[name].lower() in gaz.english_roles:
+        if len(titled.words) - name >= 2 and titled.words[name].lower() in gaz.english_roles:
             name += 1
         start += titled.starts[name]
     span = text[start:end].split("\n")[0].rstrip()  # a name never runs over a line break
-    if span.lower().startswith("the "):
-        start, span = start + 4, span[4:]
     if MONEY.match(span) and " and " in span:  # "RM4.92 and Kuala Lumpur Kepong Bhd"
         cut = span.index(" and ") + 5
         start, span = start + cut, span[cut:]
@@ -1073,6 +1147,19 @@ def _trim_english(text: str, start: int, end: int, label: Label, gaz: Gazetteer)
     if known is not None:
         return Mention(span, known.label, start, end, known.canonical, known.entity_id)
     return Mention(span, label, start, end, span)
+
+
+def _title_tail(text: str, start: int, words: list[str], gaz: Gazetteer) -> int:
+    """How many of a span's first words end a title that began before it: the model often
+    leaves "Datuk" out of "Datuk Seri Amran Sahidi" and takes "Seri" for a name."""
+    if text[start - 1 : start] != " ":
+        return 0
+    before = tokenize(text[max(start - 40, 0) : start - 1])[0][-2:]
+    for taken in (2, 1):
+        for reach in (1, 2):
+            if len(before) >= reach and (*before[-reach:], *words[:taken]) in gaz.english_titles.names:
+                return taken
+    return 0
 
 
 def _opens_portfolio(text: str, end: int, gaz: Gazetteer) -> bool:

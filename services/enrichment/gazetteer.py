@@ -32,9 +32,17 @@ class Known:
     country: str | None
 
 
+INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
+
+
+def word_of(token: str) -> str:
+    """A token as the extractor sees it: a trailing full stop ends the sentence, not the word,
+    unless it closes initials inside a name ("Jalan M.H. Thamrin")."""
+    return token if INITIALS.fullmatch(token) else token.rstrip(".")
+
+
 def tokens_of(text: str) -> tuple[str, ...]:
-    """Words as the extractor sees them: a trailing full stop is not part of a word."""
-    return tuple(m.group().rstrip(".") for m in TOKEN.finditer(text))
+    return tuple(word_of(m.group()) for m in TOKEN.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class Gazetteer:
     english_titles: Titles
     english_roles: frozenset[str]  # "department head Rina Kusumawati", "minister R Ganesan"
     name_parts: frozenset[str]  # given names and surnames: "Ng", "Jun", "Pornpimol", "Siregar"
+    demonyms: frozenset[str]  # "Colombian Andres Felipe Rojas": the nationality, not the name
     honorifics: frozenset[tuple[str, ...]]
     org_heads: frozenset[str]
     org_suffixes: frozenset[str]
@@ -127,6 +136,7 @@ def gazetteer() -> Gazetteer:
     by_id: dict[str, Known] = {}
     countries: dict[str, Known] = {}
     office_words: set[str] = set()
+    demonyms: set[str] = set()
     for name in ("countries.json", "places.json", "organisations.json", "people.json"):
         for entry in _entries(name):
             known = _known(entry)
@@ -134,6 +144,7 @@ def gazetteer() -> Gazetteer:
             by_id[entity_id] = known
             if known.kind == "country":
                 countries[entity_id.rsplit(":", 1)[1]] = known
+                demonyms.update(entry.get("demonyms", []))  # type: ignore[arg-type]
             for alias in entry["aliases"]:  # type: ignore[attr-defined]
                 words = tokens_of(str(alias))
                 if words and (str(alias) not in preferred or preferred[str(alias)] == known.entity_id):
@@ -168,6 +179,7 @@ def gazetteer() -> Gazetteer:
         english_titles=_titles((_words(cues["person_titles"]["en"]) - hereditary) | honorifics),
         english_roles=frozenset(cues["english_roles"]),
         name_parts=frozenset(names["given_names"]) | frozenset(names["surnames"]),
+        demonyms=frozenset(demonyms),
         honorifics=honorifics,
         org_heads=frozenset(heads),
         org_suffixes=frozenset(s.strip("()") for s in cues["org_suffixes"]),

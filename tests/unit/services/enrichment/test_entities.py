@@ -306,6 +306,18 @@ def test_an_office_names_the_whole_organisation_with_its_place_and_legal_form(
             "Its shares rose to RM4.92 and Kuala Lumpur Kepong Bhd gained 1%.",
             ("Kuala Lumpur Kepong Bhd", "ORG"),
         ),
+        (
+            "A study by the Penang Institute of Coastal Road Studies found ruts.",
+            ("Penang Institute of Coastal Road Studies", "ORG"),
+        ),
+        (
+            "The Federation of the Rubber Smallholders Association (Ferusa) objected.",
+            ("Federation of the Rubber Smallholders Association", "ORG"),
+        ),
+        ("Pupils of SK Batu Lintang sat the test.", ("SK Batu Lintang", "ORG")),
+        ("Riders of Team Sapura Cycling were second.", ("Team Sapura Cycling", "ORG")),
+        ("Water levels at Timah Tasoh Reservoir fell.", ("Timah Tasoh Reservoir", "LOC")),
+        ("Rallies on Jalan M.H. Thamrin ended at noon.", ("Jalan M.H. Thamrin", "LOC")),
     ],
 )
 def test_an_english_organisation_or_venue_is_named_whole(text: str, expected: tuple[str, str]) -> None:
@@ -334,10 +346,36 @@ def test_two_organisations_joined_by_and_stay_two() -> None:
 
 def test_a_role_opening_a_sentence_is_not_part_of_the_name() -> None:
     text = (
-        "Goalkeeper Khairul Anuar Ismail saved two penalties. Passenger Rachel Lim said the crew stayed calm."
+        "Goalkeeper Khairul Anuar Ismail saved two penalties. Passenger Rachel Lim said the crew stayed calm. "
+        "Fisherman Sudirman, 47, said the nets were empty."
     )
     people = [t for t, label, _ in found(text, "en") if label == "PER"]
-    assert people == ["Khairul Anuar Ismail", "Rachel Lim"]
+    assert people == ["Khairul Anuar Ismail", "Rachel Lim", "Sudirman"]
+
+
+def test_a_nationality_before_a_name_is_not_part_of_it_nor_is_a_title_the_model_split() -> None:
+    text = (
+        "The sprint went to Colombian Javier Ortega Ruiz of Bogota. "
+        "Chief Minister Datuk Patinggi Tan Sri Abang Johari Openg said Datuk Seri Lokman Hakim Ali was right."
+    )
+    people = [t for t, label, _ in found(text, "en") if label == "PER"]
+    assert people[0] == "Javier Ortega Ruiz"
+    assert "Lokman Hakim Ali" in people and not any(p.startswith("Seri") for p in people)
+
+
+def test_a_person_of_a_team_is_two_mentions_and_a_place_with_a_compass_word_is_one() -> None:
+    text = "Halim Rosli of Kedah Cycling Team won. Buses ran between Sengkang West and Punggol."
+    mentions = [(t, label) for t, label, _ in found(text, "en")]
+    assert ("Kedah Cycling Team", "ORG") in mentions
+    assert ("Sengkang West", "LOC") in mentions
+    assert not any(t.startswith("Halim Rosli of") for t, _ in mentions)
+
+
+def test_the_member_for_a_seat_is_not_the_seat() -> None:
+    text = '"The Yang Berhormat for Kampung Tunku should know better," Lee said. Residents of Taman Pertama agreed.'
+    mentions = [(t, label) for t, label, _ in found(text, "en")]
+    assert ("Kampung Tunku", "LOC") in mentions and ("Taman Pertama", "LOC") in mentions
+    assert not any(t == "Yang Berhormat" for t, _ in mentions)
 
 
 def test_a_portfolio_before_a_minister_is_no_place_and_an_iban_name_keeps_its_anak() -> None:
