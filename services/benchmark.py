@@ -35,7 +35,7 @@ from services.common.kafka import admin_client, connection_options, consumer, en
 from services.common.settings import IngestionSettings, KabarSettings
 from services.enrichment.entities import extract_entities
 from services.enrichment.language import identify_language
-from services.enrichment.transform import entities_of
+from services.enrichment.transform import load_models
 from services.indexing.documents import article_action
 from services.indexing.index_design import async_client, install_index_template, sync_client
 from services.ingestion.publish import Publisher
@@ -191,14 +191,6 @@ def bench_ingestion(run: Run, documents: list[bytes]) -> dict[str, float]:
         "raw_producer_per_s": len(documents) / raw_seconds,
         "ratio": raw_seconds / service_seconds,
     }
-
-
-def load_models() -> None:
-    """Loads the language detectors, the gazetteer and spaCy's model outside the timed
-    loop (the worker loads them on its first articles)."""
-    identify_language("Kabar memuat model bahasa sebelum menerima berita pertama.")
-    for language in ("id", "ms", "en"):
-        entities_of("Kabar loads its models before the first article from Jakarta.", language)
 
 
 WARM_UP_ARTICLES = 6

@@ -29,7 +29,7 @@ from services.common.stream import (
     watch_lag,
 )
 from services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
-from services.enrichment.transform import enrich_record
+from services.enrichment.transform import enrich_record, load_models
 
 
 class DuplicateIndex:
@@ -119,4 +119,5 @@ def build_app(settings: EnrichmentSettings) -> faust.App:
 def main() -> None:
     settings = EnrichmentSettings()
     ensure_topics(settings)
+    load_models()
     run_worker(build_app(settings), "enrichment", settings.log_level)

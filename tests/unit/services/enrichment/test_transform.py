@@ -1,8 +1,10 @@
+import gc
 import json
 
 from schemas.events import DeadLetter, EnrichedArticle
 from services.common.dlq import Origin
-from services.enrichment.transform import enrich_record
+from services.enrichment.gazetteer import gazetteer
+from services.enrichment.transform import enrich_record, load_models
 
 ORIGIN = Origin.of_record("news.raw", 0, 7)
 RAW = {
@@ -36,3 +38,14 @@ def test_poison_records_become_dead_letters_with_origin_and_original_bytes() -> 
             "news.raw[0]@7",
             payload,
         )
+
+
+def test_the_models_are_loaded_up_front_and_kept_out_of_the_collectors_walks() -> None:
+    gc.unfreeze()
+    try:
+        load_models()
+        aliases = gazetteer().aliases
+        assert not any(o is aliases for o in gc.get_objects(generation=2))
+    finally:
+        gc.unfreeze()
+    assert any(o is aliases for o in gc.get_objects(generation=2))
