@@ -13,7 +13,7 @@ correct the labels the model gets wrong on the region's names and supply canonic
 import itertools
 import re
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from wordfreq import zipf_frequency
@@ -30,6 +30,7 @@ NAME_CONNECTORS = frozenset(
     {"bin", "binti", "anak", "a/l", "a/p", "van", "der", "de", "den", "da", "al", "el"}
 )
 ENGLISH_ORG_CONNECTORS = CONNECTORS | {"for"}
+COMPANY_CONNECTORS = frozenset(["&", "of"])  # "and"/"dan" between companies joins two
 LEGAL_PREFIXES = frozenset(["PT", "CV"])  # Indonesian company forms before the name
 RANKS = frozenset(
     {
@@ -330,6 +331,10 @@ def concept_word(word: str) -> bool:
     return bool(CONCEPT.match(word))
 
 
+# written with a full stop inside names: "Dr. Hasan Sadikin", "Jl. Sudirman", "H. Agus Salim"
+ABBREVIATIONS = frozenset(
+    ["Dr", "dr", "Prof", "Ir", "H", "Hj", "KH", "Jl", "Kg", "Kab", "Kec", "Kel", "Prov", "St"]
+)
 SENTENCE_BREAK = re.compile(r"[.!?:\n\"“]")
 
 
@@ -348,6 +353,11 @@ class Document:
         self.gaps = [text[end:start] for end, start in zip([0, *self.ends], self.starts, strict=False)]
         # within one name, words are separated by spaces only, or by the commas and hyphens
         # of names like "Badan Meteorologi, Klimatologi, dan Geofisika"
+        # an abbreviation's full stop does not end the name it opens ("RSUP Dr. Hasan Sadikin")
+        self.gaps = [
+            gap[1:] if gap[:1] == "." and k and self.words[k - 1] in ABBREVIATIONS else gap
+            for k, gap in enumerate(self.gaps)
+        ]
         self.name_gap = [g.strip() in ("", ",", "-", "'") for g in self.gaps]
         # joined[i]: token i continues the span that token i-1 is in (only spaces between)
         self.joined = [gap.isspace() for gap in self.gaps]
@@ -360,6 +370,14 @@ class Document:
             for i, word in enumerate(self.words)
         ]
 
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each word occurs (built only for the texts whose rules ask)."""
+        found: dict[str, list[int]] = {}
+        for k, word in enumerate(self.words):
+            found.setdefault(word, []).append(k)
+        return found
+
     def _title_end(self, i: int, titles: Titles) -> int | None:
         """End of the longest person title or honorific starting at token i, if any."""
         for n in titles.lengths[self.words[i]]:
@@ -371,6 +389,8 @@ class Document:
     def sentence_start(self, i: int) -> bool:
         if i == 0:
             return True
+        if self.words[i - 1] in ABBREVIATIONS:
+            return bool(SENTENCE_BREAK.search(self.gaps[i]))
         before = self.text[self.ends[i - 1] : self.ends[i - 1] + 1]
         return bool(SENTENCE_BREAK.search(self.gaps[i])) or before in ".!?"
 
@@ -457,6 +477,12 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
     Kebencanaan BNPB Arif Santoso Wibowo", "Kapolda Metro Jaya Irjen Karyoto")."""
     if i == len(doc.words):  # a title that ends the text ("... kata Menteri")
         return None
+    place_next = doc.joined[i] and doc.capitalised[i] and not _title_or_rank(doc, i)
+    if place_next and doc.words[i - 1] in doc.gaz.loc_heads and known_at(doc, i) is None:
+        # "Ketua Polis Daerah Sik": a title ending in a place word names the place next
+        end = capitalised_run(doc, i, frozenset())
+        end = next((k for k in range(i + 1, end) if _title_or_rank(doc, k)), end)
+        return [doc.mention(i, end, "LOC")], end
     mentions: list[Mention] = []
     known_spans: list[tuple[int, int, Known]] = []
     last_rank = None
@@ -471,7 +497,10 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
             known_person = (k, *found)
             break
         if found is not None:
-            end, entry = _regional_branch(doc, *found) if found[1].label == "ORG" else found
+            if found[1].label == "ORG":
+                end, entry = _regional_branch(doc, *found)
+            else:
+                end, entry = _place_with_compass(doc, k, *found)
             # "PT Bank Rakyat Indonesia (Persero) Tbk": the legal form is part of the name
             first = k - 1 if k > i and doc.words[k - 1] in LEGAL_PREFIXES and entry.label == "ORG" else k
             known_spans.append((first, end, entry))
@@ -499,13 +528,19 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
     first_known = known_spans[0][0] if known_spans else start
     # "Ketua Ekonomi Bank Islam Malaysia Berhad": the organisation starts at its head word;
     # "Penganalisis Kenanga Investment Bank Berhad": a company's legal suffix ends its name
+    # "Ketua Pegawai Eksekutif Malaysia Rail Link Sdn Bhd": places before it are in its name
     suffix = next((j for j in range(i + 1, k) if doc.words[j] in doc.gaz.org_suffixes), None)
-    if suffix is not None and suffix < (known_spans[0][0] if known_spans else k):
+    if suffix is not None and all(entry.label == "LOC" for s, _, entry in known_spans if s < suffix):
+        known_spans = [span for span in known_spans if span[0] > suffix]
         first_known = suffix
         org_start: int | None = i
     else:
-        org_start = next((j for j in range(i, first_known) if doc.words[j] in doc.gaz.org_heads), None)
-    if org_start is not None and first_known > org_start + 1:
+        # "Yang Dipertua Majlis Perbandaran Kemaman": the title's last word may open the name
+        first = i - 1 if doc.words[i - 1] in doc.gaz.org_heads else i
+        org_start = next((j for j in range(first, first_known) if doc.words[j] in doc.gaz.org_heads), None)
+    # "Kasat Reskrim Polresta Sleman": a head word and the place it serves
+    place_next = bool(known_spans) and org_start == known_spans[0][0] - 1 and known_spans[0][2].label == "LOC"
+    if org_start is not None and (first_known > org_start + 1 or place_next):
         # the place an organisation is named with is part of its name ("Dinas Pendidikan
         # Kalimantan Selatan", "Asosiasi Penambang Nikel Indonesia (APNI)")
         org_end = first_known
@@ -545,18 +580,40 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
     return (mentions, max(start, i + 1)) if mentions else None
 
 
+def _title_or_rank(doc: Document, k: int) -> bool:
+    return doc.title_ends[k] is not None or doc.words[k] in RANKS
+
+
 def _split_by_later_mention(doc: Document, start: int, end: int) -> int | None:
-    """Where an organisation's name ends and a person's begins in "Direktur PT Cakra Valas
-    Berjangka Hendra Gunawan": at the first word that the text uses alone elsewhere."""
+    """Where an organisation's or a place's name ends and a person's begins ("Direktur PT
+    Cakra Valas Berjangka Hendra Gunawan", "BPBD Kabupaten Lumajang Isnugroho Wicaksono"):
+    at the first name-like word that the text also uses alone ("kata Hendra"). A name after
+    a title inside stays whole: "Bangunan Sultan Salahuddin Abdul Aziz Shah" is a building."""
+    gaz = doc.gaz
+    never_a_name = (gaz.org_heads, gaz.loc_heads, gaz.compass, gaz.not_entities)
     for k in range(start + 2, end):
         word = doc.words[k]
+        if doc.title_ends[k - 1] is not None:
+            return None
         if (
             len(word) > 2
-            and len(re.findall(rf"\b{re.escape(word)}\b", doc.text)) > 1
+            and (word in gaz.name_parts or not common_word(word, doc.language))
             and not common_word(word, "en")
+            and not any(word in kind for kind in never_a_name)
+            and known_at(doc, k) is None
+            and any(j != k and _stands_alone(doc, j) for j in doc.positions[word])
         ):
+            # the given names before a surname used alone: "Konsulat RI Tawau Yosef Manurung"
+            while k - 1 > start + 1 and doc.words[k - 1] in gaz.name_parts and known_at(doc, k - 1) is None:
+                k -= 1
             return k
     return None
+
+
+def _stands_alone(doc: Document, j: int) -> bool:
+    """Whether token j does not continue a capitalised name before it ("kata Sutisna", not
+    "Kabupaten Garut Sutisna")."""
+    return not (doc.joined[j] and doc.capitalised[j - 1])
 
 
 def _longer_name_end(doc: Document, end: int) -> int:
@@ -566,10 +623,13 @@ def _longer_name_end(doc: Document, end: int) -> int:
 
 
 def person_name_end(doc: Document, i: int) -> int:
-    if not doc.capitalised[i] or doc.words[i] in doc.gaz.not_entities:
+    word = doc.words[i]
+    if not doc.capitalised[i] or word in doc.gaz.not_entities:
         return i
-    # English joins two people with "and" ("Kim Do-hyun and Park Sung-min"), never one name
-    end = capitalised_run(doc, i, NAME_CONNECTORS if doc.language == "en" else CONNECTORS)
+    if doc.language != "en" and concept_word(word):  # "Timbalan Pengarah (Operasi)"
+        return i
+    # "and" and "dan" join two people ("Hotman Siregar dan Rinaldi Harahap"), never one name
+    end = capitalised_run(doc, i, NAME_CONNECTORS)
     # a name does not run into an organisation or place named right after it
     for k in range(i + 1, end):
         if known_at(doc, k) is not None or doc.words[k] in doc.gaz.org_heads:
@@ -594,6 +654,8 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     else:  # "Institute for Medical Research"
         connectors = ENGLISH_ORG_CONNECTORS if doc.language == "en" else CONNECTORS
     end = capitalised_run(doc, i, connectors)
+    # "Polres Bantul AKP Rina Sari": a rank starts the person after the name
+    end = next((k for k in range(i + 1, end) if doc.words[k] in RANKS), end)
     if end == i + 1 and end < len(doc.words) and doc.joined[end] and doc.capitalised[end]:
         end += 1  # after a head word, even a common word is a name: "Taman Pertama", "Kota Lama"
     # "Port Development Minister Datuk Henry Lawai": a portfolio, then a person; no place
@@ -601,18 +663,35 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
         return None
     if end - i < 2:
         return None
+    if end - i > 2:  # "Badan Geologi Priatna Sulaksana": the agency, then its head
+        end = _split_by_later_mention(doc, i, end) or end
     if label == "ORG":
         while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1
     return end, label
 
 
-ENGLISH_COMPASS = frozenset(["North", "South", "East", "West", "Central"])
+def _place_with_compass(doc: Document, start: int, end: int, entry: Known) -> tuple[int, Known]:
+    """A known place with a compass word after it is another place ("Woodlands North",
+    "Klang Selatan"), which the gazetteer does not know."""
+    if end < len(doc.words) and doc.joined[end] and doc.words[end] in doc.gaz.compass:
+        name = doc.text[doc.starts[start] : doc.ends[end]]
+        return end + 1, Known(None, name, "LOC", entry.kind, entry.country)
+    return end, entry
 
 
-def _english_compass_after(doc: Document, end: int) -> bool:
-    within = doc.language == "en" and end < len(doc.words)
-    return within and doc.joined[end] and doc.words[end] in ENGLISH_COMPASS
+def company_span(doc: Document, i: int) -> tuple[int, Label] | None:
+    """A name that runs to a company's legal form is the company's, whatever places it
+    holds ("Shell Malaysia Trading Sdn Bhd", "Sarawak Metro Sdn Bhd")."""
+    if doc.sentence_start(i) and common_word(doc.words[i], doc.language):
+        return None  # "Saham PT Aneka Tambang Tbk": the sentence's first word is no part of it
+    end = capitalised_run(doc, i, COMPANY_CONNECTORS)
+    suffix = next((k for k in range(i + 1, end) if doc.words[k] in doc.gaz.org_suffixes), None)
+    if suffix is None or any(doc.words[k] in LEGAL_PREFIXES for k in range(i + 1, suffix)):
+        return None
+    while suffix + 1 < end and doc.words[suffix + 1] in doc.gaz.org_suffixes:
+        suffix += 1
+    return suffix + 1, "ORG"
 
 
 def _regional_branch(doc: Document, end: int, entry: Known) -> tuple[int, Known]:
@@ -752,17 +831,15 @@ def extract_rules(text: str, language: str) -> list[Mention]:
             continue
         # an English name's last word says what it is ("Bukit Aman Commercial Crime Investigation
         # Department"), whatever Malay place word it starts with
-        span = named or org_or_place_span(doc, i)
+        span = named or org_or_place_span(doc, i) or company_span(doc, i)
         known = known_at(doc, i)
         if known is not None and (span is None or known[0] >= span[0]):
             end, entry = known
             if entry.label == "ORG":
                 end, entry = _regional_branch(doc, end, entry)
+            elif entry.label == "LOC":
+                end, entry = _place_with_compass(doc, i, end, entry)
             longer_end = _longer_name_end(doc, end) if entry.label == "PER" else end
-            if entry.label == "LOC" and _english_compass_after(doc, end):
-                mentions.append(doc.mention(i, end + 1, "LOC"))  # "Woodlands North": another place
-                i = end + 1
-                continue
             if longer_end > end:
                 end = longer_end
                 mentions.append(doc.mention(i, end, "PER"))
@@ -849,9 +926,13 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
         doc.sentence_start(i)
         and len(words[0]) > 1  # an initial opens a name: "I Made Sudarsana", "R Ganesan"
         and common_word(words[0], doc.language)
-        and (end - i == 1 or common_word(words[1], doc.language))
+        and (
+            end - i == 1
+            or common_word(words[1], doc.language)
+            or (doc.language != "en" and words[0] not in doc.gaz.name_parts)
+        )
     ):
-        return i + 1
+        return i + 1  # "Pasangan Hendrik Simatupang": the sentence's first word is a word
     if all(is_acronym(w) for w in words):
         return end
     before = doc.words[i - 1].lower() if i > 0 else ""
@@ -860,12 +941,6 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
     quoted = (
         before in doc.gaz.quote_verbs or after in SAY_VERBS or (comma_after and after in doc.gaz.quote_verbs)
     )
-    suffix = next((k for k in range(i + 1, end) if doc.words[k] in doc.gaz.org_suffixes), None)
-    if suffix is not None:  # "Sarawak Metro Sdn Bhd": a company, whatever follows it
-        while suffix + 1 < end and doc.words[suffix + 1] in doc.gaz.org_suffixes:
-            suffix += 1
-        mentions.append(doc.mention(i, suffix + 1, "ORG"))
-        return suffix + 1
     if doc.language == "en":
         if doc.words[i].lower() in doc.gaz.english_roles and end - i >= 2 and doc.sentence_start(i):
             return i + 1
@@ -876,6 +951,10 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
             mentions.append(doc.mention(i, end, "PER"))
         return end  # otherwise the statistical model judges what the patterns could not
     if any(concept_word(w) for w in words):
+        return end
+    placed = i > 0 and doc.joined[i] and doc.words[i - 1] in PLACE_CUES and words[0] not in doc.gaz.compass
+    if placed and not quoted and not all(common_word(w, doc.language) for w in words):
+        mentions.append(doc.mention(i, end, "LOC"))  # "di Seturan", "wilayah Hunan", "daerah Sik"
         return end
     name_like = sum(
         w in doc.gaz.name_parts or (not common_word(w, doc.language) and not common_word(w, "en"))
@@ -888,6 +967,10 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
     return end
 
 
+# lower-case words after which an Indonesian or Malay name is a place's
+PLACE_CUES = frozenset(
+    ["di", "ke", "kawasan", "daerah", "wilayah", "sekitar", "arah", "aliran", "menuju", "kawah", "seksyen"]
+)
 AGE = re.compile(r",\s*\d{1,3},\s")  # "Jason Teo Wei Ming, 44, pleaded guilty"
 QUOTE_CLOSE = re.compile(r"[,.!?]\s*[\"”]\s*$")
 
@@ -1191,9 +1274,11 @@ def _resolve_english_people(mentions: list[Mention]) -> list[Mention]:
     return resolved
 
 
-# "KOTA BHARU, Dec 3 (Bernama) --", "JAKARTA (ANTARA) -", "KUALA LUMPUR (Nov 12):", "SINGAPORE –"
+# "KOTA BHARU, Dec 3 (Bernama) --", "JAKARTA (ANTARA) -", "KUALA LUMPUR (Nov 12):", "SINGAPORE –",
+# "Bisnis.com, JAKARTA -"
 DATELINE = re.compile(
-    r"\s*[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*"  # the place, in capitals
+    r"\s*(?:[A-Z][\w-]*\.(?:com|co\.id|id|my|net)(?:\.my)?, ?)?"  # the outlet, by its web address
+    r"[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*"  # the place, in capitals
     r"(?:, ?[\w .]{1,20}?)?"  # a date, or the outlet ("JAKARTA, KOMPAS.com -")
     r"(?: ?\([^()\n]{1,30}\))?"  # the agency or the date in brackets
     r"(?::| (?:--|[-–—]))(?=\s)"  # then a colon or a dash

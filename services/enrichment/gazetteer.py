@@ -68,6 +68,7 @@ class Gazetteer:
     org_heads: frozenset[str]
     org_suffixes: frozenset[str]
     loc_heads: frozenset[str]
+    compass: frozenset[str]  # "Utara", "North": a place's name may end in one
     not_entities: frozenset[str]
     quote_verbs: frozenset[str]
     office_words: frozenset[str]
@@ -184,6 +185,7 @@ def gazetteer() -> Gazetteer:
         org_heads=frozenset(heads),
         org_suffixes=frozenset(s.strip("()") for s in cues["org_suffixes"]),
         loc_heads=frozenset(tokens_of(h)[0] for h in cues["loc_heads"] if tokens_of(h)),
+        compass=frozenset(word for point in cues["compass"] for word in point.values() if " " not in word),
         not_entities=frozenset(cues["not_entities"]),
         quote_verbs=quote_verbs,
         office_words=frozenset(office_words - heads),

@@ -422,3 +422,77 @@ def test_a_longer_name_that_starts_like_a_known_persons_is_someone_else() -> Non
     assert [(m.text, m.label, m.entity_id) for m in mentions if m.label == "PER"] == [
         ("Wiranto Santoso", "PER", None)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Bisnis.com, JAKARTA - Harga emas naik di Surabaya pada Senin.", "id", [("Surabaya", "LOC")]),
+        (
+            "Kepala Pusat Vulkanologi (PVMBG) Badan Geologi Sutisna Wiradinata mengatakan status gunung "
+            "tetap waspada. Warga diminta tenang, kata Sutisna.",
+            "id",
+            [
+                ("Pusat Vulkanologi", "ORG"),
+                ("PVMBG", "ORG"),
+                ("Badan Geologi", "ORG"),
+                ("Sutisna Wiradinata", "PER"),
+                ("Sutisna", "PER"),
+            ],
+        ),
+        (
+            "Pasangan Hendrik Simatupang dan Yosua Hutagalung mendaftar ke KPU.",
+            "id",
+            [("Hendrik Simatupang", "PER"), ("Yosua Hutagalung", "PER"), ("KPU", "ORG")],
+        ),
+        (
+            "Banjir merendam rumah warga di Cibeureum dan kawasan Tegalsari.",
+            "id",
+            [("Cibeureum", "LOC"), ("Tegalsari", "LOC")],
+        ),
+        (
+            "Ketua Polis Daerah Klang Selatan, ACP Hamdan Latif, berkata mangsa cedera.",
+            "ms",
+            [("Klang Selatan", "LOC"), ("Hamdan Latif", "PER")],
+        ),
+        (
+            "Kontrak itu diberikan kepada China Harbour Engineering Company Ltd pada Isnin.",
+            "ms",
+            [("China Harbour Engineering Company Ltd", "ORG")],
+        ),
+        (
+            "Kasat Lantas Polres Bantul AKP Rina Sari mengatakan jalan ditutup.",
+            "id",
+            [("Polres Bantul", "ORG"), ("Rina Sari", "PER")],
+        ),
+        (
+            "Kasat Reskrim Polresta Sleman AKP Made Wira Pratama menambahkan, tersangka ditahan.",
+            "id",
+            [("Polresta Sleman", "ORG"), ("Made Wira Pratama", "PER")],
+        ),
+        (
+            "Pasien dirujuk ke RSUP Dr. Sardjito di Yogyakarta.",
+            "id",
+            [("RSUP Dr. Sardjito", "ORG"), ("Yogyakarta", "LOC")],
+        ),
+        (
+            "Penganut berhimpun di Kuil Sri Veeramakaliamman dan Stadium Sultan Mizan sejak pagi.",
+            "ms",
+            [("Kuil Sri Veeramakaliamman", "LOC"), ("Stadium Sultan Mizan", "LOC")],
+        ),
+        (
+            "Yang Dipertua Majlis Perbandaran Kemaman (MPK), Wan Rosdi Wan Musa, berkata kerja siap.",
+            "ms",
+            [("Majlis Perbandaran Kemaman", "ORG"), ("MPK", "ORG"), ("Wan Rosdi Wan Musa", "PER")],
+        ),
+        (
+            "Ketua Pegawai Eksekutif Malaysia Rail Link Sdn Bhd, Datuk Rizal Hashim, berkata ujian berjaya.",
+            "ms",
+            [("Malaysia Rail Link Sdn Bhd", "ORG"), ("Rizal Hashim", "PER")],
+        ),
+    ],
+)
+def test_regional_names_are_cut_where_one_ends_and_the_next_begins(
+    text: str, language: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(t, label) for t, label, _ in found(text, language)] == expected
