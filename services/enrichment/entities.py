@@ -13,7 +13,7 @@ correct the labels the model gets wrong on the region's names and supply canonic
 import itertools
 import re
 from dataclasses import dataclass, replace
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from wordfreq import zipf_frequency
@@ -31,6 +31,7 @@ NAME_CONNECTORS = frozenset(
 )
 ENGLISH_ORG_CONNECTORS = CONNECTORS | {"for"}
 COMPANY_CONNECTORS = frozenset(["&", "of"])  # "and"/"dan" between companies joins two
+MAX_COMPANY_WORDS = 10
 LEGAL_PREFIXES = frozenset(["PT", "CV"])  # Indonesian company forms before the name
 RANKS = frozenset(
     {
@@ -292,7 +293,9 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
     words = []
     starts = []
     for match in TOKEN.finditer(text):
-        word = word_of(match.group())
+        word = match.group()
+        if word[-1] == ".":
+            word = word_of(word)
         if len(word) > 3 and word[-2:] in ("'s", "’s"):  # a possessive ends the name before it
             word = word[:-2]
         words.append(word)
@@ -351,32 +354,38 @@ class Document:
         self.local_aliases: dict[tuple[str, ...], Known] = {}  # acronyms this text introduced
         # gaps[i]: the characters between token i-1 and token i
         self.gaps = [text[end:start] for end, start in zip([0, *self.ends], self.starts, strict=False)]
+        # an abbreviation's full stop does not end the name it opens ("RSUP Dr. Hasan Sadikin")
+        if not ABBREVIATIONS.isdisjoint(self.words):
+            for k in range(1, len(self.words)):
+                if self.words[k - 1] in ABBREVIATIONS and self.gaps[k][:1] == ".":
+                    self.gaps[k] = self.gaps[k][1:]
         # within one name, words are separated by spaces only, or by the commas and hyphens
         # of names like "Badan Meteorologi, Klimatologi, dan Geofisika"
-        # an abbreviation's full stop does not end the name it opens ("RSUP Dr. Hasan Sadikin")
-        self.gaps = [
-            gap[1:] if gap[:1] == "." and k and self.words[k - 1] in ABBREVIATIONS else gap
-            for k, gap in enumerate(self.gaps)
-        ]
         self.name_gap = [g.strip() in ("", ",", "-", "'") for g in self.gaps]
         # joined[i]: token i continues the span that token i-1 is in (only spaces between)
         self.joined = [gap.isspace() for gap in self.gaps]
         if self.joined:
             self.joined[0] = False
         self.capitalised = list(map(is_capitalised, self.words))
+        suffixes = gaz.org_suffixes
+        # where a company's legal form is written ("Bhd", "Tbk"): most texts have none
+        self.legal_suffixes = (
+            [] if suffixes.isdisjoint(self.words) else [k for k, w in enumerate(self.words) if w in suffixes]
+        )
+        self._positions: dict[str, list[int]] | None = None
         titles = gaz.english_titles if language == "en" else gaz.titles
         self.title_ends = [
             self._title_end(i, titles) if word in titles.lengths else None
             for i, word in enumerate(self.words)
         ]
 
-    @cached_property
-    def positions(self) -> dict[str, list[int]]:
-        """Where each word occurs (built only for the texts whose rules ask)."""
-        found: dict[str, list[int]] = {}
-        for k, word in enumerate(self.words):
-            found.setdefault(word, []).append(k)
-        return found
+    def positions(self, word: str) -> list[int]:
+        """Where a word occurs (the index is built only for the texts whose rules ask)."""
+        if self._positions is None:
+            self._positions = {}
+            for k, each in enumerate(self.words):
+                self._positions.setdefault(each, []).append(k)
+        return self._positions.get(word, [])
 
     def _title_end(self, i: int, titles: Titles) -> int | None:
         """End of the longest person title or honorific starting at token i, if any."""
@@ -573,7 +582,9 @@ def person_after_title(doc: Document, i: int) -> tuple[list[Mention], int] | Non
         if place is not None:  # "Yang Berhormat for Sungai Panjang": the seat, not the member
             mentions.append(doc.mention(start, place[0], place[1]))
             return mentions, place[0]
-        name_end = person_name_end(doc, start)
+        # "Timbalan Pengarah (Operasi)": a department, no one's name
+        department = doc.language != "en" and concept_word(doc.words[start])
+        name_end = start if department else person_name_end(doc, start)
         if name_end > start:
             mentions.append(doc.mention(start, name_end, "PER"))
             return mentions, name_end
@@ -600,8 +611,9 @@ def _split_by_later_mention(doc: Document, start: int, end: int) -> int | None:
             and (word in gaz.name_parts or not common_word(word, doc.language))
             and not common_word(word, "en")
             and not any(word in kind for kind in never_a_name)
+            and doc.text.count(word) > 1
             and known_at(doc, k) is None
-            and any(j != k and _stands_alone(doc, j) for j in doc.positions[word])
+            and any(j != k and _stands_alone(doc, j) for j in doc.positions(word))
         ):
             # the given names before a surname used alone: "Konsulat RI Tawau Yosef Manurung"
             while k - 1 > start + 1 and doc.words[k - 1] in gaz.name_parts and known_at(doc, k - 1) is None:
@@ -623,10 +635,7 @@ def _longer_name_end(doc: Document, end: int) -> int:
 
 
 def person_name_end(doc: Document, i: int) -> int:
-    word = doc.words[i]
-    if not doc.capitalised[i] or word in doc.gaz.not_entities:
-        return i
-    if doc.language != "en" and concept_word(word):  # "Timbalan Pengarah (Operasi)"
+    if not doc.capitalised[i] or doc.words[i] in doc.gaz.not_entities:
         return i
     # "and" and "dan" join two people ("Hotman Siregar dan Rinaldi Harahap"), never one name
     end = capitalised_run(doc, i, NAME_CONNECTORS)
@@ -683,11 +692,15 @@ def _place_with_compass(doc: Document, start: int, end: int, entry: Known) -> tu
 def company_span(doc: Document, i: int) -> tuple[int, Label] | None:
     """A name that runs to a company's legal form is the company's, whatever places it
     holds ("Shell Malaysia Trading Sdn Bhd", "Sarawak Metro Sdn Bhd")."""
+    if not doc.legal_suffixes or doc.legal_suffixes[-1] <= i:
+        return None
+    suffix = next(k for k in doc.legal_suffixes if k > i)
+    if suffix > i + MAX_COMPANY_WORDS:
+        return None
     if doc.sentence_start(i) and common_word(doc.words[i], doc.language):
         return None  # "Saham PT Aneka Tambang Tbk": the sentence's first word is no part of it
     end = capitalised_run(doc, i, COMPANY_CONNECTORS)
-    suffix = next((k for k in range(i + 1, end) if doc.words[k] in doc.gaz.org_suffixes), None)
-    if suffix is None or any(doc.words[k] in LEGAL_PREFIXES for k in range(i + 1, suffix)):
+    if suffix >= end or any(doc.words[k] in LEGAL_PREFIXES for k in range(i + 1, suffix)):
         return None
     while suffix + 1 < end and doc.words[suffix + 1] in doc.gaz.org_suffixes:
         suffix += 1

@@ -38,6 +38,8 @@ INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
 def word_of(token: str) -> str:
     """A token as the extractor sees it: a trailing full stop ends the sentence, not the word,
     unless it closes initials inside a name ("Jalan M.H. Thamrin")."""
+    if token[-1:] != ".":
+        return token
     return token if INITIALS.fullmatch(token) else token.rstrip(".")
 
 
