@@ -956,10 +956,10 @@ def _unknown_span(doc: Document, i: int, mentions: list[Mention]) -> int:
     )
     if doc.language == "en":
         if doc.words[i].lower() in doc.gaz.english_roles and end - i >= 2 and doc.sentence_start(i):
-            return i + 1
+            return i + 1  # "Goalkeeper Khairul Anuar Ismail": the role opens the sentence, not the name
         if doc.words[i] in doc.gaz.demonyms and end - i >= 3 and _name_like(words[1:], doc.gaz):
             mentions.append(doc.mention(i + 1, end, "PER"))  # "Colombian Andres Felipe Rojas"
-            return end  # "Goalkeeper Khairul Anuar Ismail": the role opens the sentence, not the name
+            return end
         if _english_person_cue(doc, i, end):
             mentions.append(doc.mention(i, end, "PER"))
         return end  # otherwise the statistical model judges what the patterns could not
