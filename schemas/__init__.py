@@ -7,6 +7,7 @@ from schemas.events import (
     EnrichedArticle,
     EntityMention,
     RawArticle,
+    ReplayedLetter,
 )
 from schemas.topics import TOPIC_SCHEMAS, TopicRole
 
@@ -18,5 +19,6 @@ __all__ = [
     "EnrichedArticle",
     "EntityMention",
     "RawArticle",
+    "ReplayedLetter",
     "TopicRole",
 ]

@@ -19,20 +19,46 @@ from pydantic import (
     StringConstraints,
 )
 
+from schemas.limits import (
+    ARTICLE_MAX_CHARS,
+    DEAD_LETTER_PAYLOAD_MAX_BYTES,
+    ENTITY_ID_MAX_CHARS,
+    ENTITY_MENTIONS_MAX,
+    ERROR_MESSAGE_MAX_CHARS,
+    MENTION_MAX_CHARS,
+    NAME_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    TRANSLATION_GROWTH,
+    URL_MAX_CHARS,
+)
+
 ArticleId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-# pattern: the JSON Schema says what strip-then-min-length means, "not only white space"
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
+# pattern: the JSON Schema says what cleaning, stripping and min_length mean together: at
+# least one character that is neither white space nor a control character
+NonBlank = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"[^\s\x00-\x1f\x7f-\x9f]")
+]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^([a-z]{2}|und)$")]
-# an article travels with its original and its cleaned text: 200k characters each keep an
-# event inside Kafka's default 1 MB record limit; a longer one is not an article
-ARTICLE_MAX_CHARS = 200_000
 ArticleText = Annotated[str, StringConstraints(max_length=ARTICLE_MAX_CHARS)]
-# English runs longer than the Indonesian or Malay it comes from, never twice as long
-TranslatedText = Annotated[str, StringConstraints(max_length=2 * ARTICLE_MAX_CHARS)]
+TranslatedText = Annotated[str, StringConstraints(max_length=TRANSLATION_GROWTH * ARTICLE_MAX_CHARS)]
+Title = Annotated[str, StringConstraints(max_length=TITLE_MAX_CHARS)]
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX_CHARS)]
+Url = Annotated[str, StringConstraints(max_length=URL_MAX_CHARS)]
+# Publication times outside these are a feed's error, and the far ends (year 1, year 9999
+# with an offset) are not even representable in UTC.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    outside = f"date-time outside {EARLIEST_MOMENT:%Y-%m-%d} to {LATEST_MOMENT:%Y-%m-%d} (UTC)"
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise ValueError(outside) from None
+    if not EARLIEST_MOMENT <= moment < LATEST_MOMENT:
+        raise ValueError(outside)
+    return moment
 
 
 def _not_a_number(value: object) -> object:
@@ -53,13 +79,19 @@ class _Event(BaseModel):
 class ArticleIn(_Event):
     """An article as a source submits it: the input of the ingestion stage."""
 
-    source: Annotated[NonBlank, StringConstraints(max_length=200)] = Field(
+    source: Annotated[NonBlank, StringConstraints(max_length=NAME_MAX_CHARS)] = Field(
         description="Publisher, e.g. a site's domain such as bisnis.com"
     )
     url: HttpUrl | None = Field(default=None, description="Where the article was published")
-    title: Annotated[NonBlank, StringConstraints(max_length=1_000)]
+    title: Annotated[NonBlank, StringConstraints(max_length=TITLE_MAX_CHARS)]
     body: NonBlank
-    published_at: UtcDatetime | None = Field(default=None, description="Publication time with a UTC offset")
+    published_at: UtcDatetime | None = Field(
+        default=None,
+        description=f"Publication time with a UTC offset, from {EARLIEST_MOMENT:%Y} to {LATEST_MOMENT:%Y}",
+        # what the validator enforces, as far as a schema can say it: a year whose moments
+        # stay inside the range whatever the offset
+        json_schema_extra={"pattern": r"^(190[1-9]|19[1-9]\d|20\d\d|21\d\d)-"},
+    )
     language_hint: LanguageCode | None = Field(
         default=None, description="The language the source claims, ISO 639-1"
     )
@@ -77,18 +109,22 @@ class RawArticle(_Event):
 
     schema_version: Literal[1] = 1
     article_id: ArticleId
-    source: str
-    url: str | None = None
-    title: str
+    source: Name
+    url: Url | None = None
+    title: Title
     body: ArticleText
     body_original: ArticleText | None = None
-    dateline_place: str | None = Field(default=None, description="Place named by the dateline")
-    publisher: str | None = Field(default=None, description="Publisher named by the dateline")
-    content_hash: str = Field(default="", description="sha256 of the normalised title and body")
-    fingerprint: str = Field(default="", description="256-bit simhash of the body, hex, for near-duplicates")
+    dateline_place: Name | None = Field(default=None, description="Place named by the dateline")
+    publisher: Name | None = Field(default=None, description="Publisher named by the dateline")
+    content_hash: str = Field(
+        default="", max_length=64, description="sha256 of the normalised title and body"
+    )
+    fingerprint: str = Field(
+        default="", max_length=128, description="256-bit simhash of the body, hex, for near-duplicates"
+    )
     published_at: UtcDatetime | None = None
     language_hint: LanguageCode | None = None
-    region: str | None = None
+    region: Annotated[str, StringConstraints(max_length=2)] | None = None
     ingested_at: UtcDatetime
 
 
@@ -99,12 +135,18 @@ TranslationStatus = Literal["pending", "translated", "not_needed", "no_model", "
 class EntityMention(_Event):
     """A person, organisation or place named in the cleaned body."""
 
-    text: str
+    text: Annotated[str, StringConstraints(max_length=MENTION_MAX_CHARS)]
     label: EntityLabel
     start: int = Field(ge=0, description="Character offset into the cleaned body")
     end: int = Field(ge=0)
-    canonical: str = Field(description="Canonical English name, e.g. Syria for Suriah")
-    entity_id: str | None = Field(default=None, description="Stable gazetteer id where the entity is known")
+    canonical: str = Field(
+        max_length=MENTION_MAX_CHARS, description="Canonical English name, e.g. Syria for Suriah"
+    )
+    entity_id: str | None = Field(
+        default=None,
+        max_length=ENTITY_ID_MAX_CHARS,
+        description="Stable gazetteer id where the entity is known",
+    )
 
 
 class LanguageShare(_Event):
@@ -121,10 +163,17 @@ class EnrichedArticle(RawArticle):
     language_confidence: float = Field(ge=0.0, le=1.0)
     languages: list[LanguageShare] = Field(
         default_factory=list,
+        max_length=8,
         description="Languages of the paragraphs by share, the detected one first; two or more "
         "mean a mixed article, e.g. Indonesian with English quotes",
     )
-    entities: list[EntityMention] = Field(default_factory=list)
+    entities: list[EntityMention] = Field(default_factory=list, max_length=ENTITY_MENTIONS_MAX)
+    entities_dropped: int = Field(
+        default=0,
+        ge=0,
+        description=f"Mentions found but not kept: past the first {ENTITY_MENTIONS_MAX} of the article, "
+        f"or longer than {MENTION_MAX_CHARS} characters",
+    )
     duplicate_of: ArticleId | None = Field(
         default=None, description="The first copy seen of the same story from another source"
     )
@@ -139,10 +188,10 @@ class ArticleTranslation(_Event):
     article_id: ArticleId
     source_language: LanguageCode
     status: Literal["translated", "failed"]
-    title_en: str | None = None
+    title_en: Annotated[str, StringConstraints(max_length=TRANSLATION_GROWTH * TITLE_MAX_CHARS)] | None = None
     body_en: TranslatedText | None = None
-    error: str | None = None
-    model: str = Field(description="Which backend and model translated it")
+    error: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)] | None = None
+    model: Name = Field(description="Which backend and model translated it")
     published_at: UtcDatetime | None = Field(
         default=None, description="Routes the update to the article's index"
     )
@@ -158,13 +207,38 @@ class DeadLetter(_Event):
 
     schema_version: Literal[1] = 1
     stage: Literal["ingestion", "enrichment", "translation", "indexing"]
-    error_type: str = Field(description="Stable machine-readable reason, e.g. invalid_json")
-    error_message: str
-    origin: str = Field(description="Where the payload came from: topic[partition]@offset or file:line")
+    error_type: Name = Field(description="Stable machine-readable reason, e.g. invalid_json")
+    error_message: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)]
+    origin: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)] = Field(
+        description="Where the payload came from: topic[partition]@offset or file:line, and the "
+        "dead letter it was replayed from"
+    )
     source_topic: str | None = None
     source_partition: int | None = None
     source_offset: int | None = None
     article_id: ArticleId | None = None
-    payload: bytes = Field(description="The original bytes, base64url-encoded in JSON")
+    replay_of: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)] | None = Field(
+        default=None,
+        description="The dead letter's position (topic[partition]@offset) this input was replayed from",
+    )
+    payload: bytes = Field(
+        max_length=DEAD_LETTER_PAYLOAD_MAX_BYTES, description="The original bytes, base64url-encoded in JSON"
+    )
     payload_size: int | None = Field(default=None, description="Original size, when payload was cut short")
     failed_at: UtcDatetime
+
+
+class ReplayedLetter(_Event):
+    """A dead letter that ``kabar dlq replay`` sent back, keyed by the letter's position on a
+    compacted topic: a letter with a record here is never sent back again."""
+
+    schema_version: Literal[1] = 1
+    letter: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)] = Field(
+        description="The dead letter's position: topic[partition]@offset"
+    )
+    stage: Literal["ingestion", "enrichment", "translation", "indexing"]
+    sent_to: Name = Field(description="The topic it went back to, or 'ingestion' for validation again")
+    outcome: Literal["sent", "rejected"] = Field(
+        description="rejected: ingestion refused it again at once (a new dead letter names the replay)"
+    )
+    replayed_at: UtcDatetime

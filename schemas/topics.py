@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from schemas.events import ArticleTranslation, DeadLetter, EnrichedArticle, RawArticle
+from schemas.events import ArticleTranslation, DeadLetter, EnrichedArticle, RawArticle, ReplayedLetter
 
 
 class TopicRole(StrEnum):
@@ -12,6 +12,7 @@ class TopicRole(StrEnum):
     ENRICHED = "enriched"
     TRANSLATIONS = "translations"
     DLQ = "dlq"
+    DLQ_REPLAYED = "dlq.replayed"
 
 
 TOPIC_SCHEMAS: dict[TopicRole, type[BaseModel]] = {
@@ -19,4 +20,5 @@ TOPIC_SCHEMAS: dict[TopicRole, type[BaseModel]] = {
     TopicRole.ENRICHED: EnrichedArticle,
     TopicRole.TRANSLATIONS: ArticleTranslation,
     TopicRole.DLQ: DeadLetter,
+    TopicRole.DLQ_REPLAYED: ReplayedLetter,
 }

@@ -5,11 +5,12 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 from services.common.settings import SERVICES, IngestionSettings, KabarSettings, StackSettings
+from services.common.text import one_line
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -22,11 +23,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if missing:
         print(f"no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
+    files = input_files(args.paths)
+    for entry, reason in files.skipped:
+        print(f"skipped {entry}: {reason}", file=sys.stderr)
+    if files.empty:
+        print(f"no *.ndjson file in {', '.join(map(str, files.empty))}", file=sys.stderr)
+        return 2
     ensure_topics(settings)
     kafka_producer = producer(settings, "kabar-ingest")
     try:
         summary = backfill(
-            input_files(args.paths),
+            files,
             Publisher(settings, kafka_producer),
             settings.state_dir,
             restart=args.restart,
@@ -42,7 +49,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"  rejected {count} as {reason}")
     for outcome in summary.outcomes:
         if outcome.status == "rejected":
-            print(f"  {outcome.origin}: {outcome.reason}: {outcome.message}")
+            print(f"  {one_line(outcome.origin)}: {outcome.reason}: {one_line(outcome.message or '')}")
     if args.wait:
         accepted_ids = {o.article_id for o in summary.outcomes if o.status != "rejected" and o.article_id}
         if not wait_indexed(settings, accepted_ids, args.wait):
@@ -96,14 +103,16 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(hits, ensure_ascii=False, indent=2))
         return 0
     total = response["hits"]["total"]["value"]
-    print(f"{total} hits for {args.query!r}")
+    print(f"{total} hits for {one_line(args.query)!r}")
     for hit in hits:
         doc = hit["_source"]
         published = (doc.get("published_at") or "")[:10] or "undated"
-        language, source = doc.get("language", "?"), doc.get("source", "?")
-        print(f"  {published}  {language:<3} {source:<22} {doc.get('title', '')[:90]}")
+        language, source = one_line(str(doc.get("language", "?"))), one_line(str(doc.get("source", "?")))
+        print(
+            f"  {one_line(published)}  {language:<3} {source:<22} {one_line(str(doc.get('title', '')))[:90]}"
+        )
         for fragments in hit.get("highlight", {}).values():
-            print(f"      … {fragments[0]} …")
+            print(f"      … {one_line(fragments[0])} …")
             break
     return 0
 
@@ -130,42 +139,65 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 def cmd_dlq(args: argparse.Namespace) -> int:
     from services.common.dlq import Failure
-    from services.dlq_tools import Selection, dead_letters, replay, summarise
+    from services.dlq_tools import Positioned, Selection, dead_letters, replay, replayed_positions, summarise
 
     settings = IngestionSettings()
     selection = Selection(args.stage, args.reason)
-    letters, unreadable = [], 0
-    for letter in dead_letters(settings):
-        if isinstance(letter, Failure):
+    selected: list[Positioned] = []
+    unreadable = 0
+    for item in dead_letters(settings):
+        if isinstance(item.letter, Failure):
             unreadable += 1
-        elif selection.matches(letter):
-            letters.append(letter)
+        elif selection.matches(item.letter):
+            selected.append(item)
+    letters = [item.letter for item in selected if not isinstance(item.letter, Failure)]
     if args.action == "list":
         print(
             f"{len(letters)} dead letters in {settings.topic_dlq}"
             + (f" ({unreadable} unreadable)" if unreadable else "")
         )
         for (stage, reason), count in sorted(summarise(letters).items()):
-            print(f"  {count:>6}  {stage:<12} {reason}")
+            print(f"  {count:>6}  {stage:<12} {one_line(reason)}")
         if letters:
             print("most recent:")
         for letter in sorted(letters, key=lambda d: d.failed_at)[-args.recent :]:
             when = f"{letter.failed_at:%Y-%m-%d %H:%M:%S}"
-            print(f"  {when}  {letter.stage:<11} {letter.error_type:<22} {letter.origin}")
-            print(f"      {letter.error_message[:160]}")
+            print(f"  {when}  {letter.stage:<11} {one_line(letter.error_type):<22} {one_line(letter.origin)}")
+            print(f"      {one_line(letter.error_message)[:160]}")
         return 0
-    to_topics, through_ingestion = replay(settings, letters)
-    print(f"replayed {to_topics} to their source topics, {through_ingestion} through ingestion again")
-    return 0
+    report = replay(settings, selected, replayed_positions(settings))
+    columns = report.columns()
+    print(f"{'stage':<12}" + "".join(f"{name:>17}" for name in columns))
+    for stage in report.stages():
+        print(f"{stage:<12}" + "".join(f"{column[stage]:>17}" for column in columns.values()))
+    print(
+        f"sent back {sum(report.sent.values())}; each letter is sent back once, and one that fails "
+        "again comes back as a new letter whose origin names the replay"
+    )
+    return 1 if report.not_sent else 0
 
 
 def cmd_group(args: argparse.Namespace) -> int:
+    from kafka.errors import BrokerResponseError, KafkaError, UnknownMemberIdError
+
     from services.common.kafka import group_members, remove_static_member
 
     settings = KabarSettings()
     group = getattr(settings, f"{args.service}_group")
     if args.remove:
-        remove_static_member(settings, group, args.remove)
+        try:
+            remove_static_member(settings, group, args.remove)
+        except KafkaError as exc:
+            # the broker's answer (a plain KafkaError is remove_static_member's per-member one);
+            # any other KafkaError means no broker answered, which main reports
+            if not isinstance(exc, BrokerResponseError) and type(exc) is not KafkaError:
+                raise
+            if isinstance(exc, UnknownMemberIdError) or UnknownMemberIdError.__name__ in str(exc):
+                problem = f"{args.remove} is not a member of group {group}; nothing removed"
+            else:
+                problem = f"could not remove {args.remove} from group {group}: {exc}"
+            print(f"kabar: {problem} (`kabar group {args.service}` lists the members)", file=sys.stderr)
+            return 1
         print(f"removed {args.remove} from {group}: its partitions go to the other members")
         return 0
     members = group_members(settings, group)
@@ -200,21 +232,11 @@ def cmd_down(_: argparse.Namespace) -> int:
 
 
 def cmd_status(_: argparse.Namespace) -> int:
-    from services.stack import status
+    from services.stack import status, status_lines
 
     settings = StackSettings()
     state = status(settings)
-    print("services")
-    for name, health in state.services.items():
-        print(f"  {name:<12} {health}")
-    print("topics (messages retained)")
-    for topic, count in state.topics.items():
-        print(f"  {topic:<20} {count}")
-    print("consumer lag")
-    for group, lag in state.lags.items():
-        print(f"  {group:<40} {lag}")
-    documents = "elasticsearch unreachable" if state.documents is None else state.documents
-    print(f"documents in {settings.es_alias}: {documents}")
+    print("\n".join(status_lines(state, settings)))
     return 0 if all(h == "ready" for h in state.services.values()) else 1
 
 
@@ -229,6 +251,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from services.indexing.service import main
     main()
     return 0
+
+
+def bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: an integer from ``low`` to ``high`` (no upper bound when None)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"must be an integer {bounds}, not {value}")
+        return value
+
+    return parse
 
 
 def parser() -> argparse.ArgumentParser:
@@ -256,7 +294,12 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("--source", help="publisher, e.g. kompas.com")
     search.add_argument("--entity", help="canonical entity name, e.g. Syria (finds Suriah too)")
     search.add_argument("--since", type=date.fromisoformat, help="published on or after YYYY-MM-DD")
-    search.add_argument("--size", type=int, default=10)
+    search.add_argument(
+        "--size",
+        type=bounded_int(0, 10_000),  # Elasticsearch's default index.max_result_window
+        default=10,
+        help="how many hits to show, 0 to 10000 (default 10)",
+    )
     search.add_argument("--json", action="store_true", help="print the raw hits")
     search.set_defaults(run=cmd_search)
 
@@ -268,7 +311,9 @@ def parser() -> argparse.ArgumentParser:
     dlq.add_argument("action", choices=["list", "replay"])
     dlq.add_argument("--stage", choices=["ingestion", "enrichment", "translation", "indexing"])
     dlq.add_argument("--reason", help="an error type, e.g. schema_violation")
-    dlq.add_argument("--recent", type=int, default=10, help="how many recent letters list shows")
+    dlq.add_argument(
+        "--recent", type=bounded_int(1), default=10, help="how many recent letters list shows (default 10)"
+    )
     dlq.set_defaults(run=cmd_dlq)
 
     group = commands.add_parser("group", help="a stream service's consumer group: members, or evict one")

@@ -82,6 +82,7 @@ def pipeline(servers: Servers, tmp_path: Path) -> Pipeline:
         "KABAR_TOPIC_RAW": f"test-{suffix}.raw",
         "KABAR_TOPIC_ENRICHED": f"test-{suffix}.enriched",
         "KABAR_TOPIC_DLQ": f"test-{suffix}.dlq",
+        "KABAR_TOPIC_DLQ_REPLAYED": f"test-{suffix}.dlq.replayed",
         "KABAR_ENRICHMENT_GROUP": f"test-{suffix}-enrichment",
         "KABAR_INDEXING_GROUP": f"test-{suffix}-indexing",
         "KABAR_ES_INDEX_PREFIX": f"test-{suffix}",

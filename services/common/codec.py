@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from schemas.limits import EVENT_MAX_BYTES
 from services.common.dlq import Failure
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -30,22 +31,21 @@ def decode_json_object(payload: bytes) -> dict[str, Any] | Failure:
         document = json.loads(payload.decode("utf-8"))
     except UnicodeDecodeError as exc:
         return Failure("invalid_utf8", f"not UTF-8: {exc.reason} at byte {exc.start}")
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError also covers a number past Python's integer-string limit
         return Failure("invalid_json", f"not JSON: {exc}")
     if not isinstance(document, dict):
         return Failure("invalid_json", f"expected a JSON object, got {type(document).__name__}")
     return document
 
 
-# Kafka's default record limit: no Kabar stage writes a bigger event, so a bigger record on
-# a topic came from elsewhere and is not parsed at all
-MAX_EVENT_BYTES = 1_048_576
-
-
 def decode_event(payload: bytes, model: type[Model]) -> Model | Failure:
-    """The model, or a failure that says whether size, encoding, JSON or the schema was wrong."""
-    if len(payload) > MAX_EVENT_BYTES:
-        return Failure("oversized", f"{len(payload)} bytes, over the {MAX_EVENT_BYTES}-byte event limit")
+    """The model, or a failure that says whether size, encoding, JSON or the schema was wrong.
+
+    No Kabar stage writes an event over the budget, so a bigger record came from elsewhere
+    and is not parsed at all."""
+    if len(payload) > EVENT_MAX_BYTES:
+        return Failure("oversized", f"{len(payload)} bytes, over the {EVENT_MAX_BYTES}-byte event limit")
     document = decode_json_object(payload)
     if isinstance(document, Failure):
         return document

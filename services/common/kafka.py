@@ -9,6 +9,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from schemas.limits import RECORD_MAX_BYTES
 from schemas.topics import TopicRole
 from services.common.settings import KabarSettings
 
@@ -37,15 +38,61 @@ def connection_options(settings: KabarSettings) -> dict[str, Any]:
     return options
 
 
+# The broker's answers about one record itself (too large, malformed): sending the same
+# record again gets the same answer, so the record becomes a dead letter and the stage
+# goes on. Every other error (unreachable, no leader, timeout, not authorised) is about
+# the cluster and is waited out. Names, not classes: kafka-python and aiokafka each have
+# their own copies of these errors.
+REFUSED_FOR_GOOD = frozenset(
+    {
+        "MessageSizeTooLargeError",
+        "RecordListTooLargeError",
+        "RecordTooLargeError",
+        "InvalidRecordError",
+        "CorruptRecordError",
+        "CorruptRecordException",
+        "InvalidTimestampError",
+        "UnsupportedForMessageFormatError",
+        "InvalidTopicError",
+    }
+)
+
+
+def refused_for_good(error: BaseException) -> bool:
+    """Whether ``error`` (or what it wraps, e.g. Faust's ProducerSendError) is a refusal of
+    the record itself."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if type(seen).__name__ in REFUSED_FOR_GOOD:
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def topic_configs(role: TopicRole) -> dict[str, str]:
+    """Every topic takes the largest record a stage writes (see schemas/limits.py; the
+    clients' request and fetch sizes below say the same). Replay marks are looked up by
+    the letter they name, so only the latest per key needs to stay."""
+    configs = {"max.message.bytes": str(RECORD_MAX_BYTES)}
+    if role is TopicRole.DLQ_REPLAYED:
+        configs["cleanup.policy"] = "compact"
+    return configs
+
+
 def admin_client(settings: KabarSettings, client_id: str = "kabar-admin") -> KafkaAdminClient:
     return KafkaAdminClient(**connection_options(settings), client_id=client_id, request_timeout_ms=5_000)
 
 
+CONSUMER_OPTIONS: dict[str, Any] = {
+    "enable_auto_commit": False,
+    "max_partition_fetch_bytes": RECORD_MAX_BYTES,
+    "fetch_max_bytes": 4 * RECORD_MAX_BYTES,
+}
+
+
 def consumer(settings: KabarSettings, client_id: str, **options: Any) -> KafkaConsumer:
     """A consumer for tools (status, lag, DLQ): no group, nothing committed."""
-    return KafkaConsumer(
-        **connection_options(settings), client_id=client_id, enable_auto_commit=False, **options
-    )
+    return KafkaConsumer(**connection_options(settings), client_id=client_id, **CONSUMER_OPTIONS, **options)
 
 
 def cluster_reachable(admin: KafkaAdminClient) -> bool:
@@ -66,11 +113,15 @@ def ensure_topics(settings: KabarSettings, roles: Iterable[TopicRole] = tuple(To
     admin = admin_client(settings)
     try:
         existing = set(admin.list_topics())
-        missing = [settings.topic(role) for role in roles if settings.topic(role) not in existing]
+        missing = [role for role in roles if settings.topic(role) not in existing]
         created = []
-        for name in missing:
+        for role in missing:
+            name = settings.topic(role)
+            topic = NewTopic(
+                name, settings.topic_partitions, settings.topic_replication, topic_configs=topic_configs(role)
+            )
             try:
-                admin.create_topics([NewTopic(name, settings.topic_partitions, settings.topic_replication)])
+                admin.create_topics([topic])
                 created.append(name)
             except TopicAlreadyExistsError:
                 pass
@@ -79,18 +130,20 @@ def ensure_topics(settings: KabarSettings, roles: Iterable[TopicRole] = tuple(To
         admin.close()
 
 
+PRODUCER_OPTIONS: dict[str, Any] = {
+    "acks": "all",
+    "retries": 10,
+    "retry_backoff_ms": 200,
+    "max_in_flight_requests_per_connection": 1,
+    "max_request_size": RECORD_MAX_BYTES,
+    "linger_ms": 5,
+    "request_timeout_ms": 15_000,
+}
+
+
 def producer(settings: KabarSettings, client_id: str) -> KafkaProducer:
     """A producer that reports success only once every in-sync replica has the record."""
-    return KafkaProducer(
-        **connection_options(settings),
-        client_id=client_id,
-        acks="all",
-        retries=10,
-        retry_backoff_ms=200,
-        max_in_flight_requests_per_connection=1,
-        linger_ms=5,
-        request_timeout_ms=15_000,
-    )
+    return KafkaProducer(**connection_options(settings), client_id=client_id, **PRODUCER_OPTIONS)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from schemas.events import ARTICLE_MAX_CHARS
+from schemas.limits import ARTICLE_MAX_CHARS
 from schemas.topics import TopicRole
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -58,6 +58,7 @@ class KabarSettings(BaseSettings):
     topic_enriched: str = "news.enriched"
     topic_translations: str = "news.translations"
     topic_dlq: str = "news.dlq"
+    topic_dlq_replayed: str = "news.dlq.replayed"
     topic_partitions: int = Field(default=3, ge=1)
     topic_replication: int = Field(default=1, ge=1)
 
@@ -83,6 +84,7 @@ class KabarSettings(BaseSettings):
             TopicRole.ENRICHED: self.topic_enriched,
             TopicRole.TRANSLATIONS: self.topic_translations,
             TopicRole.DLQ: self.topic_dlq,
+            TopicRole.DLQ_REPLAYED: self.topic_dlq_replayed,
         }[role]
 
     def service_port(self, service: ServiceName) -> int:
@@ -129,6 +131,9 @@ class StreamSettings(KabarSettings):
     # its partitions back at once instead of making the whole group rebalance; every
     # replica needs its own. Unset, the worker joins as a new member each time.
     instance_id: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    # waiting between sends of records the broker did not acknowledge (it is away, say)
+    produce_backoff_s: float = Field(default=0.5, gt=0)
+    produce_backoff_max_s: float = Field(default=30.0, gt=0)
 
 
 class EnrichmentSettings(StreamSettings):

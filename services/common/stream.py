@@ -1,23 +1,23 @@
-"""What the two Faust workers share: app settings, health pages, batched sending."""
+"""How a Faust worker is set up: the app and its consumer, health pages, lag, running it.
+The batch loop they all run is ``services.common.runtime``."""
 
 import asyncio
 import logging
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as aiokafka_transport
-from faust.types import TP, EventT
+from faust.types import TP
 from faust.types.auth import CredentialsT as Credentials
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from schemas.events import DeadLetter
-from services.common.dlq import Origin
+from schemas.limits import RECORD_MAX_BYTES
 from services.common.kafka import partition_lags
 from services.common.logs import logging_config
-from services.common.metrics import CONSUMER_LAG, DEAD_LETTERS, READY, register_service
+from services.common.metrics import CONSUMER_LAG, READY, register_service
 from services.common.settings import ServiceName, StreamSettings
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,9 @@ def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> fa
         broker_rebalance_timeout=settings.session_timeout_s * 2,
         consumer_group_instance_id=settings.instance_id,
         producer_acks=-1,
+        # the largest event a stage writes, and reads (schemas/limits.py)
+        producer_max_request_size=RECORD_MAX_BYTES,
+        consumer_max_fetch_size=RECORD_MAX_BYTES,
         consumer_auto_offset_reset="earliest",
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,
@@ -112,46 +115,6 @@ def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> fa
     )
     app.transport = RewindingTransport(app.conf.broker_consumer, app)
     return app
-
-
-def batches(stream: faust.StreamT, settings: StreamSettings) -> AsyncIterator[Sequence[EventT]]:
-    """Batches of events, bounded in size and in waiting time.
-
-    The stream acks a batch's events (and so lets Faust commit their offsets) only when
-    the caller asks for the next batch, i.e. after the caller's sends were acknowledged.
-    """
-    return unacked_unless_finished(
-        cast(faust.Stream, stream).take_events(settings.batch_size, within=settings.batch_within_s)
-    )
-
-
-async def unacked_unless_finished(
-    batches: AsyncIterator[Sequence[EventT]],
-) -> AsyncIterator[Sequence[EventT]]:
-    """Keeps a batch the caller did not finish from being committed.
-
-    Faust's ``take_events`` acks a batch when its generator closes, and it also closes
-    when the caller's loop ends with an error (a send that failed, a cancelled agent).
-    One more reference on each message keeps that ack from being the last, so the
-    offsets stay uncommitted and the records are read again after a restart.
-    """
-    async for events in batches:
-        try:
-            yield events
-        except BaseException:
-            for event in events:
-                event.message.incref()
-            raise
-
-
-def payload_of(event: EventT) -> bytes:
-    """A tombstone (no value) carries no article; as b"" it goes to the DLQ as invalid JSON."""
-    return cast(bytes | None, event.message.value) or b""
-
-
-def origin_of(event: EventT) -> Origin:
-    message = event.message
-    return Origin.of_record(message.topic, message.partition, message.offset)
 
 
 def add_service_pages(app: faust.App, service: ServiceName, ready_check: ReadyCheck | None = None) -> None:
@@ -180,23 +143,6 @@ async def _readiness_problem(app: faust.App, ready_check: ReadyCheck | None) -> 
     if not app.consumer.assignment():
         return "no partitions assigned"
     return await ready_check() if ready_check else None
-
-
-async def send_dead_letters(
-    dlq_topic: faust.TopicT, service: ServiceName, letters: Sequence[DeadLetter]
-) -> list[Awaitable[Any]]:
-    """Queues the dead letters and returns the futures that resolve on broker acks."""
-    futures = []
-    for letter in letters:
-        DEAD_LETTERS.labels(service, letter.stage, letter.error_type).inc()
-        log.warning(
-            "dead-lettered %s: %s",
-            letter.origin,
-            letter.error_type,
-            extra={"origin": letter.origin, "reason": letter.error_type, "article_id": letter.article_id},
-        )
-        futures.append(await dlq_topic.send(value=letter.model_dump_json().encode()))
-    return futures
 
 
 def watch_lag(app: faust.App, settings: StreamSettings, service: ServiceName, topics: Sequence[str]) -> None:

@@ -1,35 +1,23 @@
-"""The enrichment worker: raw topic -> ``enrich_record`` -> near-duplicate marking ->
-enriched topic (failures -> DLQ).
+"""The enrichment worker: raw topic -> ``enrich`` -> near-duplicate marking -> enriched topic.
 
-A batch's offsets are committed only after every record it produced is acknowledged,
-because the stream acks a batch's events only when the loop asks for the next batch.
+Wiring only: the batch loop, dead letters and acknowledgements are the shared runtime's.
 The near-duplicate index is a global Faust table (every replica sees every entry, rebuilt
-from its changelog after a restart).
+from its changelog after a restart), so marking runs on the event loop, after ``enrich``.
 """
 
-import asyncio
-import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import faust
 from faust.types import EventT
 
-from schemas.events import DeadLetter, EnrichedArticle
+from schemas.events import EnrichedArticle, RawArticle
 from services.common.kafka import ensure_topics
-from services.common.metrics import BATCH_SIZE, EVENTS, STAGE_SECONDS
+from services.common.runtime import StreamStage, raw_topic, topic_runner
 from services.common.settings import EnrichmentSettings
-from services.common.stream import (
-    add_service_pages,
-    batches,
-    origin_of,
-    payload_of,
-    run_worker,
-    send_dead_letters,
-    stream_app,
-    watch_lag,
-)
+from services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
 from services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
-from services.enrichment.transform import enrich_record, load_models
+from services.enrichment.transform import enrich, load_models
 
 
 class DuplicateIndex:
@@ -60,10 +48,11 @@ class DuplicateIndex:
         for key in band_keys(fingerprint):
             self.bands[key] = filed(self.bands.get(key, []), article_id)
 
-    def mark(self, article: EnrichedArticle, now: datetime) -> EnrichedArticle:
+    def mark(self, article: EnrichedArticle) -> EnrichedArticle:
         """Sets ``duplicate_of`` when a close copy was seen first, and files this article."""
         if not article.fingerprint:
             return article
+        now = datetime.now(UTC)
         candidate_ids = {
             known for key in probe_keys(article.fingerprint) for known in self.bands.get(key, [])
         }
@@ -83,33 +72,26 @@ class DuplicateIndex:
         return article.model_copy(update={"duplicate_of": original}) if original else article
 
 
+def encode_article(article: EnrichedArticle) -> tuple[bytes, bytes]:
+    return article.article_id.encode(), article.model_dump_json().encode()
+
+
 def build_app(settings: EnrichmentSettings) -> faust.App:
     app = stream_app(settings, "enrichment", settings.enrichment_group)
-    raw = app.topic(settings.topic_raw, value_serializer="raw", key_serializer="raw")
-    enriched = app.topic(settings.topic_enriched, value_serializer="raw", key_serializer="raw")
-    dlq = app.topic(settings.topic_dlq, value_serializer="raw", key_serializer="raw")
     duplicates = DuplicateIndex(app, settings)
+    stage = StreamStage[RawArticle, EnrichedArticle](
+        service="enrichment",
+        stage="enrichment",
+        label="enrichment",
+        input_model=RawArticle,
+        transform=partial(enrich, translation_backend=settings.translation_backend),
+        settle=duplicates.mark,
+    )
+    runner = topic_runner(app, settings, stage, settings.topic_enriched, encode_article)
 
-    @app.agent(raw)
+    @app.agent(raw_topic(app, settings.topic_raw))
     async def enrich_articles(stream: faust.StreamT) -> None:
-        async for events in batches(stream, settings):
-            started = time.perf_counter()
-            results = [
-                enrich_record(payload_of(e), origin_of(e), settings.translation_backend) for e in events
-            ]
-            letters = [r for r in results if isinstance(r, DeadLetter)]
-            now = datetime.now(UTC)
-            articles = [duplicates.mark(r, now) for r in results if isinstance(r, EnrichedArticle)]
-            futures = [
-                await enriched.send(key=a.article_id.encode(), value=a.model_dump_json().encode())
-                for a in articles
-            ]
-            futures += await send_dead_letters(dlq, "enrichment", letters)
-            await asyncio.gather(*futures)
-            STAGE_SECONDS.labels("enrichment", "enrichment").observe(time.perf_counter() - started)
-            BATCH_SIZE.labels("enrichment", "enrichment").observe(len(events))
-            EVENTS.labels("enrichment", "enrichment", "ok").inc(len(articles))
-            EVENTS.labels("enrichment", "enrichment", "dead_lettered").inc(len(letters))
+        await runner.run(stream)
 
     add_service_pages(app, "enrichment")
     watch_lag(app, settings, "enrichment", [settings.topic_raw])

@@ -1,12 +1,12 @@
-"""Pure enrichment; the Faust agent and ``kabar enrich`` both go through ``enrich``."""
+"""Pure enrichment; the stream stage and ``kabar enrich`` both go through ``enrich``."""
 
 import gc
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from schemas.events import DeadLetter, EnrichedArticle, EntityMention, RawArticle, TranslationStatus
-from services.common.codec import decode_event
-from services.common.dlq import Failure, Origin, dead_letter
+from schemas.events import EnrichedArticle, EntityMention, RawArticle, TranslationStatus
+from schemas.limits import ENTITY_ID_MAX_CHARS, ENTITY_MENTIONS_MAX, MENTION_MAX_CHARS
 from services.enrichment.entities import Mention, extract_entities
 from services.enrichment.language import identify_language
 from services.enrichment.translation import needs_translation
@@ -42,6 +42,7 @@ def enrich(
     guess = identify_language(f"{article.title}\n{article.body}")
     # text in no language we know still gets the rules: names are capitalised everywhere
     mentions = entities_of(article.body, guess.code if guess.code != "und" else "id")
+    kept = kept_mentions(mentions)
     return EnrichedArticle(
         **article.model_dump(),
         language=guess.code,
@@ -56,22 +57,23 @@ def enrich(
                 canonical=m.canonical,
                 entity_id=m.entity_id,
             )
-            for m in mentions
+            for m in kept
         ],
+        entities_dropped=len(mentions) - len(kept),
         translation_status=translation_status(guess.code, translation_backend),
         enriched_at=now or datetime.now(UTC),
     )
 
 
-def enrich_record(
-    payload: bytes, origin: Origin, translation_backend: str = "none"
-) -> EnrichedArticle | DeadLetter:
-    """One record of the raw topic to its enriched event, or the dead letter saying why not."""
-    article = decode_event(payload, RawArticle)
-    if isinstance(article, Failure):
-        return dead_letter("enrichment", article, origin, payload)
-    try:
-        return enrich(article, translation_backend)
-    except Exception as exc:  # any bug in one article must not stop the stream
-        failure = Failure("enrichment_error", f"{type(exc).__name__}: {exc}", article.article_id)
-        return dead_letter("enrichment", failure, origin, payload)
+def kept_mentions(mentions: Sequence[Mention]) -> Sequence[Mention]:
+    """The mentions an event carries: none longer than a name can be, and the first
+    ``ENTITY_MENTIONS_MAX`` of them (the index's limit per article); the event counts the
+    rest in ``entities_dropped``."""
+    fitting = [
+        m
+        for m in mentions
+        if len(m.text) <= MENTION_MAX_CHARS
+        and len(m.canonical) <= MENTION_MAX_CHARS
+        and len(m.entity_id or "") <= ENTITY_ID_MAX_CHARS
+    ]
+    return fitting[:ENTITY_MENTIONS_MAX]

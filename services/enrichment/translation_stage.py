@@ -7,29 +7,19 @@ cpu or cuda by a setting. Translating is CPU-bound, so it runs in a worker threa
 keeps the event loop free for heartbeats and health checks.
 """
 
-import asyncio
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 import faust
 
-from schemas.events import ArticleTranslation, DeadLetter, EnrichedArticle
-from services.common.codec import decode_event
-from services.common.dlq import Failure, dead_letter
+from schemas.events import ArticleTranslation, EnrichedArticle
+from schemas.limits import ARTICLE_MAX_CHARS, TITLE_MAX_CHARS, TRANSLATION_GROWTH
 from services.common.kafka import ensure_topics
-from services.common.metrics import BACKLOG, BATCH_SIZE, STAGE_SECONDS, TRANSLATION_SECONDS, TRANSLATIONS
+from services.common.metrics import TRANSLATION_SECONDS, TRANSLATIONS
+from services.common.runtime import StreamStage, raw_topic, topic_runner
 from services.common.settings import TranslationSettings
-from services.common.stream import (
-    add_service_pages,
-    batches,
-    origin_of,
-    payload_of,
-    run_worker,
-    send_dead_letters,
-    stream_app,
-    watch_lag,
-)
+from services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
 from services.enrichment.translation import (
     CachedTranslator,
     CTranslate2Translator,
@@ -86,67 +76,56 @@ def translate_article(
         return ArticleTranslation(
             **common, status="failed", error=str(exc)[:500], translated_at=datetime.now(UTC)
         )
+    if (
+        len(title) > TRANSLATION_GROWTH * TITLE_MAX_CHARS
+        or len(body) > TRANSLATION_GROWTH * ARTICLE_MAX_CHARS
+    ):
+        # a model that runs on and on (a repetition loop) has not translated the article
+        error = f"the translation runs past {TRANSLATION_GROWTH} times the longest article"
+        return ArticleTranslation(**common, status="failed", error=error, translated_at=datetime.now(UTC))
     return ArticleTranslation(
         **common, status="translated", title_en=title, body_en=body, translated_at=datetime.now(UTC)
     )
 
 
+def translation_of(
+    translator: Translator | None, batch_sentences: int, article: EnrichedArticle
+) -> ArticleTranslation | None:
+    """The stage's transform: an article waiting for English gets it (or a ``failed``
+    record); any other article, or no translator, has nothing to write."""
+    if article.translation_status != "pending" or translator is None:
+        TRANSLATIONS.labels("translation", "skipped").inc()
+        return None
+    started = time.perf_counter()
+    result = translate_article(translator, article, batch_sentences)
+    TRANSLATION_SECONDS.labels("translation", translator.name).observe(time.perf_counter() - started)
+    TRANSLATIONS.labels("translation", result.status).inc()
+    return result
+
+
+def encode_translation(translation: ArticleTranslation) -> tuple[bytes, bytes]:
+    return translation.article_id.encode(), translation.model_dump_json().encode()
+
+
 def build_app(settings: TranslationSettings) -> faust.App:
     app = stream_app(settings, "translation", settings.translation_group)
-    enriched = app.topic(settings.topic_enriched, value_serializer="raw", key_serializer="raw")
-    translations = app.topic(settings.topic_translations, value_serializer="raw", key_serializer="raw")
-    dlq = app.topic(settings.topic_dlq, value_serializer="raw", key_serializer="raw")
-    translator = build_translator(settings)
-    name = translator.name if translator else "none"
+    translate = partial(translation_of, build_translator(settings), settings.translation_max_batch_sentences)
+    stage = StreamStage[EnrichedArticle, ArticleTranslation](
+        service="translation",
+        stage="translation",
+        label="translation",
+        input_model=EnrichedArticle,
+        transform=translate,
+    )
+    runner = topic_runner(app, settings, stage, settings.topic_translations, encode_translation)
 
-    @app.agent(enriched)
+    @app.agent(raw_topic(app, settings.topic_enriched))
     async def translate_articles(stream: faust.StreamT) -> None:
-        async for events in batches(stream, settings):
-            started = time.perf_counter()
-            letters: list[DeadLetter] = []
-            futures = []
-            for event in events:
-                payload = payload_of(event)
-                article = decode_event(payload, EnrichedArticle)
-                if isinstance(article, Failure):
-                    letters.append(dead_letter("translation", article, origin_of(event), payload))
-                    continue
-                if article.translation_status != "pending" or translator is None:
-                    TRANSLATIONS.labels("translation", "skipped").inc()
-                    continue
-                translating = time.perf_counter()
-                result = await asyncio.to_thread(
-                    translate_article, translator, article, settings.translation_max_batch_sentences
-                )
-                TRANSLATION_SECONDS.labels("translation", name).observe(time.perf_counter() - translating)
-                TRANSLATIONS.labels("translation", result.status).inc()
-                futures.append(
-                    await translations.send(
-                        key=article.article_id.encode(), value=result.model_dump_json().encode()
-                    )
-                )
-            futures += await send_dead_letters(dlq, "translation", letters)
-            await asyncio.gather(*futures)
-            report_backlog(app, events)
-            STAGE_SECONDS.labels("translation", "translation").observe(time.perf_counter() - started)
-            BATCH_SIZE.labels("translation", "translation").observe(len(events))
+        await runner.run(stream)
 
     add_service_pages(app, "translation")
     watch_lag(app, settings, "translation", [settings.topic_enriched])
     return app
-
-
-def report_backlog(app: faust.App, events: Sequence[faust.EventT]) -> None:
-    """Records between the last one processed and the end of each partition just served."""
-    last: dict[tuple[str, int], int] = {}
-    for event in events:
-        last[(event.message.topic, event.message.partition)] = event.message.offset
-    backlog: dict[str, int] = {}
-    for (topic, partition), offset in last.items():
-        highwater = app.consumer.highwater(faust.types.TP(topic, partition))
-        backlog[topic] = backlog.get(topic, 0) + max(highwater - offset - 1, 0)
-    for topic, count in backlog.items():
-        BACKLOG.labels("translation", topic).set(count)
 
 
 def main() -> None:

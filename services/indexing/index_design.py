@@ -11,6 +11,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, Elasticsearch, NotFoundError
 
+from schemas.limits import ENTITY_MENTIONS_MAX
 from services.common.settings import KabarSettings
 
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch"
@@ -29,6 +30,8 @@ def index_template(settings: KabarSettings, lifecycle: bool = False) -> dict[str
     body: dict[str, Any] = json.loads(TEMPLATE_FILE.read_text("utf-8"))
     body["index_patterns"] = [f"{settings.es_index_prefix}-*"]
     body["template"]["aliases"] = {settings.es_alias: {}}
+    # one nested document per mention: the limit on mentions an event carries
+    body["template"]["settings"]["index.mapping.nested_objects.limit"] = ENTITY_MENTIONS_MAX
     if lifecycle:
         body["template"]["settings"]["index.lifecycle.name"] = settings.es_index_prefix
     return body

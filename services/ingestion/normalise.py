@@ -21,11 +21,13 @@ from zoneinfo import ZoneInfo
 
 import numpy
 
+from services.common.text import without_control_characters
+
 # --------------------------------------------------------------------------- characters
 
-_LINE_BREAKS = re.compile(r"\r\n?|[\x85\u2028\u2029]")
-_SPACE_LIKE = re.compile(r"[\t\x0b\x0c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]")
+_PARAGRAPH_BREAKS = re.compile(r"[\u2028\u2029]")
+_SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
 _SPACE_RUNS = re.compile(r" {2,}")
 
 
@@ -34,9 +36,10 @@ def _normalise_characters(text: str) -> str:
 
     CMS editors and copy-paste leave non-breaking spaces, zero-width spaces, soft hyphens and
     stray control bytes in bodies; left in, they split words for tokenisers and make identical
-    stories hash differently.
+    stories hash differently. Character references decode to controls too (``&#27;``), so
+    decoded markup text passes through the control filter again.
     """
-    text = _LINE_BREAKS.sub("\n", text)
+    text = _PARAGRAPH_BREAKS.sub("\n", without_control_characters(text))
     text = _SPACE_LIKE.sub(" ", text)
     return _INVISIBLE.sub("", text)
 

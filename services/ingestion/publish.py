@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 
 from schemas.events import RawArticle
 from services.common.dlq import Failure, Origin, dead_letter
+from services.common.kafka import refused_for_good
 from services.common.metrics import DEAD_LETTERS, EVENTS, INGEST_ARTICLES, PRODUCE_SECONDS, BoundedLabel
 from services.common.settings import IngestionSettings
 from services.ingestion.validate import Limits, parse_article
@@ -72,6 +74,18 @@ class RecentArticles:
             self._hashes.popitem(last=False)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An item on its way: what Kafka is to acknowledge, and what to report once it has.
+    An accepted article keeps its bytes and origin, for the dead letter if Kafka refuses it."""
+
+    future: FutureRecordMetadata | None
+    outcome: Outcome
+    article: RawArticle | None
+    payload: bytes | None = None
+    origin: Origin | None = None
+
+
 class Publisher:
     """Sends parsed articles to the raw topic and failures to the DLQ topic."""
 
@@ -85,36 +99,65 @@ class Publisher:
     def publish(self, items: Iterable[tuple[bytes, Origin]]) -> Summary:
         """Parses and sends every item, then waits until Kafka acknowledged all of them.
 
-        Raises ``KafkaError`` when Kafka did not acknowledge in time; nothing of the batch
-        is then reported, so the caller can send it all again (later stages are idempotent).
+        Every item gets its own outcome: one Kafka refuses for good (too large, say) is
+        rejected and dead-lettered alone. Raises ``KafkaError`` when Kafka did not
+        acknowledge in time; nothing of the batch is then reported, so the caller can send
+        it all again (later stages are idempotent).
         """
         started = time.perf_counter()
-        pending: list[tuple[FutureRecordMetadata | None, Outcome, RawArticle | None]] = []
+        pending: list[Pending] = []
         batch_ids: dict[str, str] = {}
         for payload, origin in items:
-            parsed = parse_article(payload, self.limits)
+            parsed = self._parse(payload, origin)
             if isinstance(parsed, Failure):
-                future = self._send_dead_letter(parsed, origin, payload)
-                pending.append((future, _rejection(parsed, origin), None))
+                pending.append(self._reject(parsed, origin, payload))
             elif self.recent.is_duplicate(parsed) or batch_ids.get(parsed.article_id) == parsed.content_hash:
-                pending.append((None, Outcome("duplicate", origin.label, parsed.article_id), parsed))
+                pending.append(Pending(None, Outcome("duplicate", origin.label, parsed.article_id), parsed))
             else:
                 batch_ids[parsed.article_id] = parsed.content_hash
-                pending.append(
-                    (self._send_article(parsed), Outcome("accepted", origin.label, parsed.article_id), parsed)
-                )
-        self.producer.flush(timeout=self.settings.produce_timeout_s)
-        for future, _, _ in pending:
-            if future is not None:
-                future.get(timeout=self.settings.produce_timeout_s)
+                outcome = Outcome("accepted", origin.label, parsed.article_id)
+                pending.append(Pending(self._send_article(parsed), outcome, parsed, payload, origin))
+        acknowledged = self._wait_for_acks(pending)
         PRODUCE_SECONDS.labels("ingestion", "raw").observe(time.perf_counter() - started)
         summary = Summary()
-        for _, outcome, article in pending:
-            summary.outcomes.append(outcome)
-            if outcome.status == "accepted" and article is not None:
-                self.recent.remember(article)
-            self._count(outcome, article)
+        for item in acknowledged:
+            summary.outcomes.append(item.outcome)
+            if item.outcome.status == "accepted" and item.article is not None:
+                self.recent.remember(item.article)
+            self._count(item.outcome, item.article)
         return summary
+
+    def _parse(self, payload: bytes, origin: Origin) -> RawArticle | Failure:
+        """``parse_article``, and if it breaks on an input nobody foresaw, a rejection of
+        that input alone instead of a failed batch."""
+        try:
+            return parse_article(payload, self.limits)
+        except Exception as exc:
+            log.exception("could not parse %s", origin.label)
+            return Failure("unprocessable", f"{type(exc).__name__}: {exc}")
+
+    def _wait_for_acks(self, pending: list[Pending]) -> list[Pending]:
+        """The items with their final outcomes: an article Kafka refused for good is
+        rejected (and dead-lettered, which is waited for too)."""
+        self.producer.flush(timeout=self.settings.produce_timeout_s)
+        settled: list[Pending] = []
+        refused: list[Pending] = []
+        for item in pending:
+            try:
+                if item.future is not None:
+                    item.future.get(timeout=self.settings.produce_timeout_s)
+                settled.append(item)
+            except KafkaError as exc:
+                if not refused_for_good(exc) or item.payload is None or item.origin is None:
+                    raise
+                failure = Failure("refused_by_kafka", f"{type(exc).__name__}: {exc}", item.outcome.article_id)
+                refused.append(self._reject(failure, item.origin, item.payload))
+        if refused:
+            settled.extend(self._wait_for_acks(refused))
+        return settled
+
+    def _reject(self, failure: Failure, origin: Origin, payload: bytes) -> "Pending":
+        return Pending(self._send_dead_letter(failure, origin, payload), _rejection(failure, origin), None)
 
     def _count(self, outcome: Outcome, article: RawArticle | None) -> None:
         source = self.source_label(article.source if article else "unparsed")

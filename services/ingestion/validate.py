@@ -11,11 +11,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.events import ARTICLE_MAX_CHARS, ArticleIn, RawArticle
+from schemas.events import ArticleIn, RawArticle
+from schemas.limits import ARTICLE_MAX_CHARS
 from services.common.codec import decode_json_object, schema_violation
 from services.common.dlq import Failure
+from services.common.text import without_control_characters
 from services.ingestion.identity import article_id, canonical_url
-from services.ingestion.normalise import clean_body, content_hash, parse_regional_datetime, simhash
+from services.ingestion.normalise import (
+    clean_body,
+    content_hash,
+    html_to_text,
+    parse_regional_datetime,
+    simhash,
+)
 
 # A publication time without a zone is read in the publisher's country's zone.
 REGION_TIMEZONES = {
@@ -35,10 +43,17 @@ class Limits:
     max_article_chars: int = ARTICLE_MAX_CHARS
 
 
+class EmptyBody(ValueError):
+    """The body is markup, scripts or white space with no text a reader would see."""
+
+
 def to_raw_article(article: ArticleIn, ingested_at: datetime) -> RawArticle:
     url = canonical_url(str(article.url)) if article.url else None
     cleaned = clean_body(article.body)
-    body = cleaned.text or article.body.strip()
+    # a body that is nothing but boilerplate keeps its visible text rather than none
+    body = cleaned.text or html_to_text(article.body)
+    if not body:
+        raise EmptyBody("body has no readable text once markup is removed")
     return RawArticle(
         article_id=article_id(
             url=url, source=article.source, title=article.title, published_at=article.published_at
@@ -81,6 +96,10 @@ def parse_article(
     document = decode_json_object(payload)
     if isinstance(document, Failure):
         return document
+    document = {
+        name: without_control_characters(value) if isinstance(value, str) else value
+        for name, value in document.items()
+    }
     body = document.get("body")
     if isinstance(body, str) and len(body) > limits.max_article_chars:
         return Failure(
@@ -90,4 +109,9 @@ def parse_article(
         article = ArticleIn.model_validate(read_regional_dates(document))
     except ValidationError as exc:
         return schema_violation(exc)
-    return to_raw_article(article, ingested_at or datetime.now(UTC))
+    try:
+        return to_raw_article(article, ingested_at or datetime.now(UTC))
+    except EmptyBody as exc:
+        return Failure("empty_body", str(exc), field_errors=(("body", str(exc)),))
+    except ValidationError as exc:  # the cleaned article broke a limit of the raw event
+        return schema_violation(exc)

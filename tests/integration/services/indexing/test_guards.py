@@ -4,11 +4,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from schemas.events import ArticleTranslation, EnrichedArticle, EntityMention
-from services.common.dlq import Origin
 from services.common.retry import Backoff
 from services.indexing.bulk import write_bulk
 from services.indexing.index_design import async_client, install_index_template, sync_client
-from services.indexing.transform import Record, plan_batch
+from services.indexing.transform import document_action
 
 T0 = datetime(2024, 12, 2, 8, tzinfo=UTC)
 ARTICLE_ID = "d" * 32
@@ -49,9 +48,8 @@ def write(settings, *events) -> None:  # type: ignore[no-untyped-def]
         es = async_client(settings)
         try:
             for event in events:
-                records = [Record(event.model_dump_json().encode(), Origin("test"))]
-                planned = plan_batch(records, type(event), settings.es_index_prefix, datetime.now(UTC))
-                report = await write_bulk(es, planned.actions, Backoff(0.05, 0.5))
+                action = document_action(settings.es_index_prefix, event)
+                report = await write_bulk(es, [action], Backoff(0.05, 0.5))
                 assert not report.rejected, report.rejected
         finally:
             await es.close()

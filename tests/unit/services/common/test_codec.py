@@ -1,5 +1,6 @@
 from schemas.events import RawArticle
-from services.common.codec import MAX_EVENT_BYTES, decode_event
+from schemas.limits import EVENT_MAX_BYTES
+from services.common.codec import decode_event
 from services.common.dlq import Failure
 
 VALID = (
@@ -19,7 +20,7 @@ def test_each_kind_of_bad_input_has_its_own_reason() -> None:
         b"[1, 2]": "invalid_json",
         b'{"source": "s"}': "schema_violation",
         b"[" * 100_000: "invalid_json",
-        VALID[:-1] + b', "region": "' + b"x" * MAX_EVENT_BYTES + b'"}': "oversized",
+        VALID[:-1] + b', "region": "' + b"x" * EVENT_MAX_BYTES + b'"}': "oversized",
     }
     for payload, reason in cases.items():
         result = decode_event(payload, RawArticle)

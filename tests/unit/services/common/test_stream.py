@@ -1,15 +1,14 @@
 """The Faust consumer goes back to the start of partitions its group never committed."""
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from aiokafka import TopicPartition
-from faust.types import Message
 
 from services.common.settings import EnrichmentSettings
-from services.common.stream import RewindingConsumer, stream_app, unacked_unless_finished
+from services.common.stream import RewindingConsumer, stream_app
 
 RAW = "kabar.raw"
 CHANGELOG = "kabar-enrichment-fingerprints-changelog"
@@ -63,38 +62,3 @@ def test_nothing_more_is_sought_when_every_partition_was_committed(
     consumer, thread = consumer_with(tmp_path, monkeypatch, committed)
     assert asyncio.run(consumer.seek_to_committed()) == committed
     assert thread.seeks == []
-
-
-class Delivered:
-    """An event as the agent sees it: a real Faust message behind it."""
-
-    def __init__(self, offset: int) -> None:
-        self.message = Message(RAW, 0, offset, 0.0, 0, [], b"k", b"v", None)
-        self.message.incref()  # the stream's reference, which its ack gives back
-
-
-async def take_events_like(batches: list[list[Delivered]]) -> AsyncIterator[list[Delivered]]:
-    """Acks each batch when the caller moves on or the generator closes, as Faust's
-    ``take_events`` does."""
-    for events in batches:
-        try:
-            yield events
-        finally:
-            for event in events:
-                event.message.ack(None)  # type: ignore[arg-type]
-
-
-def test_a_batch_the_agent_finished_is_acked_and_one_it_failed_on_is_not() -> None:
-    finished, failed = [Delivered(0), Delivered(1)], [Delivered(2)]
-
-    async def agent_failing_on_the_second_batch() -> None:
-        batches = unacked_unless_finished(take_events_like([finished, failed]))
-        with pytest.raises(ConnectionError):
-            async for events in batches:
-                if events is failed:
-                    raise ConnectionError("the enriched topic did not acknowledge")
-        await batches.aclose()  # type: ignore[attr-defined]
-
-    asyncio.run(agent_failing_on_the_second_batch())
-    assert all(e.message.acked for e in finished)
-    assert not any(e.message.acked for e in failed)

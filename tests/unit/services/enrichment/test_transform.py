@@ -1,12 +1,11 @@
 import gc
-import json
 
-from schemas.events import DeadLetter, EnrichedArticle
-from services.common.dlq import Origin
+from schemas.events import RawArticle
+from schemas.limits import ENTITY_MENTIONS_MAX
+from services.enrichment.entities import Mention
 from services.enrichment.gazetteer import gazetteer
-from services.enrichment.transform import enrich_record, load_models
+from services.enrichment.transform import enrich, kept_mentions, load_models
 
-ORIGIN = Origin.of_record("news.raw", 0, 7)
 RAW = {
     "schema_version": 1,
     "article_id": "c" * 32,
@@ -18,26 +17,30 @@ RAW = {
 
 
 def test_a_raw_article_comes_out_enriched_with_its_fields_intact() -> None:
-    result = enrich_record(json.dumps(RAW).encode(), ORIGIN)
-    assert isinstance(result, EnrichedArticle)
+    result = enrich(RawArticle.model_validate(RAW))
     assert result.article_id == RAW["article_id"] and result.body == RAW["body"]
-    assert result.language == "en"
+    assert result.language == "en" and result.entities_dropped == 0
 
 
-def test_poison_records_become_dead_letters_with_origin_and_original_bytes() -> None:
-    for payload, reason in [
-        (b"\x00\xff", "invalid_utf8"),
-        (b"nope", "invalid_json"),
-        (json.dumps({**RAW, "schema_version": 9}).encode(), "schema_violation"),
-    ]:
-        letter = enrich_record(payload, ORIGIN)
-        assert isinstance(letter, DeadLetter)
-        assert (letter.error_type, letter.stage, letter.origin, letter.payload) == (
-            reason,
-            "enrichment",
-            "news.raw[0]@7",
-            payload,
-        )
+def mention(number: int, text: str = "Kelantan") -> Mention:
+    return Mention(text, "LOC", number * 10, number * 10 + len(text), text, f"place:{number}")
+
+
+def test_an_event_keeps_at_most_the_index_limit_of_mentions_and_counts_the_rest() -> None:
+    found = [mention(n) for n in range(ENTITY_MENTIONS_MAX + 5)]
+    assert list(kept_mentions(found)) == found[:ENTITY_MENTIONS_MAX]
+
+
+def test_a_mention_longer_than_a_name_can_be_is_not_kept() -> None:
+    too_long = mention(1, "Kelantan " * 20)
+    assert list(kept_mentions([mention(0), too_long, mention(2)])) == [mention(0), mention(2)]
+
+
+def test_enrich_reports_the_mentions_it_did_not_keep() -> None:
+    places = " ".join(["Kelantan, Terengganu dan Pahang."] * (ENTITY_MENTIONS_MAX // 2))
+    result = enrich(RawArticle.model_validate({**RAW, "body": f"KOTA BHARU: Banjir di {places}"}))
+    assert len(result.entities) == ENTITY_MENTIONS_MAX
+    assert result.entities_dropped > 0
 
 
 def test_the_models_are_loaded_up_front_and_kept_out_of_the_collectors_walks() -> None:

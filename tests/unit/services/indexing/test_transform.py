@@ -2,10 +2,9 @@ import json
 from datetime import UTC, datetime
 
 from schemas.events import ArticleTranslation, EnrichedArticle
-from services.common.dlq import Origin
-from services.indexing.bulk import RejectedItem
+from services.indexing.bulk import RejectedItem, rejection_failure
 from services.indexing.index_design import index_for
-from services.indexing.transform import Record, plan_batch, rejection_letters
+from services.indexing.transform import document_action
 
 NOW = datetime(2024, 12, 20, tzinfo=UTC)
 
@@ -32,32 +31,25 @@ def test_an_article_lands_in_the_index_of_its_publication_month() -> None:
     assert index_for("kabar", None, datetime(2024, 12, 1, tzinfo=UTC)) == "kabar-2024.12"
 
 
-def test_a_batch_splits_into_actions_by_article_id_and_dead_letters() -> None:
-    records = [
-        Record(enriched("a" * 32), Origin.of_record("news.enriched", 0, 1)),
-        Record(b"{broken", Origin.of_record("news.enriched", 0, 2)),
-        Record(enriched("b" * 32, published_at=None), Origin.of_record("news.enriched", 1, 5)),
-    ]
-    planned = plan_batch(records, EnrichedArticle, "kabar", NOW)
-    assert [a["_id"] for a in planned.actions] == ["a" * 32, "b" * 32]
-    assert [a["_index"] for a in planned.actions] == ["kabar-2024.11", "kabar-2024.12"]
-    fields = planned.actions[0]["_source"]["script"]["params"]["fields"]
-    assert fields["indexed_at"] == NOW.isoformat() and fields["enrichment_version"] == 1733011201000000
-    assert all(a["_op_type"] == "update" and a["_source"]["scripted_upsert"] for a in planned.actions)
-    assert [(d.origin, d.error_type) for d in planned.letters] == [("news.enriched[0]@2", "invalid_json")]
-
-
-def test_documents_elasticsearch_refused_become_dead_letters_with_its_reason() -> None:
-    records = [Record(enriched(c * 32), Origin.of_record("t", 0, i)) for i, c in enumerate("ab")]
-    planned = plan_batch(records, EnrichedArticle, "kabar", NOW)
-    letters = rejection_letters(planned, [RejectedItem(1, 400, "document_parsing_exception", "bad date")])
-    assert len(letters) == 1
-    letter = letters[0]
-    assert letter.article_id == "b" * 32 and letter.origin == "t[0]@1"
-    assert (
-        letter.error_type == "es_document_parsing_exception" and letter.error_message == "HTTP 400: bad date"
+def test_an_article_is_a_guarded_upsert_by_article_id_in_its_months_index() -> None:
+    first = document_action("kabar", EnrichedArticle.model_validate_json(enriched("a" * 32)))
+    undated = document_action(
+        "kabar", EnrichedArticle.model_validate_json(enriched("b" * 32, published_at=None))
     )
-    assert letter.payload == records[1].payload
+    assert [a["_id"] for a in (first, undated)] == ["a" * 32, "b" * 32]
+    assert [a["_index"] for a in (first, undated)] == ["kabar-2024.11", "kabar-2024.12"]
+    fields = first["_source"]["script"]["params"]["fields"]
+    assert fields["enrichment_version"] == 1733011201000000 and "indexed_at" in fields
+    assert all(a["_op_type"] == "update" and a["_source"]["scripted_upsert"] for a in (first, undated))
+
+
+def test_a_document_elasticsearch_refused_becomes_a_reason_with_its_status() -> None:
+    failure = rejection_failure(RejectedItem(1, 400, "document_parsing_exception", "bad date"), "b" * 32)
+    assert failure.article_id == "b" * 32
+    assert (failure.error_type, failure.error_message) == (
+        "es_document_parsing_exception",
+        "HTTP 400: bad date",
+    )
 
 
 def test_a_translation_is_a_partial_update_of_the_articles_index() -> None:
@@ -73,8 +65,7 @@ def test_a_translation_is_a_partial_update_of_the_articles_index() -> None:
         enriched_at=NOW,
         translated_at=NOW,
     )
-    records = [Record(translation.model_dump_json().encode(), Origin.of_record("news.translations", 0, 3))]
-    [action] = plan_batch(records, ArticleTranslation, "kabar", NOW).actions
+    action = document_action("kabar", translation)
     assert action["_index"] == "kabar-2024.11" and action["_id"] == "a" * 32
     doc = action["_source"]["script"]["params"]["fields"]
     assert doc["title_en"] == "Floods in Bandung" and doc["translation_status"] == "translated"

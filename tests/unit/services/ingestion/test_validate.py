@@ -73,3 +73,45 @@ def test_bad_encoding_and_bad_json_are_told_apart() -> None:
     )
     failure = parse_article(b'{"title": ')
     assert isinstance(failure, Failure) and failure.error_type == "invalid_json"
+
+
+def test_dates_outside_what_the_index_can_hold_are_refused_not_raised() -> None:
+    for written in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00", "1850-01-01T00:00:00Z"):
+        failure = parse(published_at=written)
+        assert isinstance(failure, Failure) and failure.error_type == "schema_violation", written
+        assert failure.field_errors[0][0] == "published_at"
+
+
+def test_a_number_past_pythons_integer_limit_is_invalid_json() -> None:
+    payload = b'{"source": "x", "title": "t", "body": "b", "n": ' + b"9" * 5_000 + b"}"
+    failure = parse_article(payload)
+    assert isinstance(failure, Failure) and failure.error_type == "invalid_json"
+
+
+def test_control_characters_and_escape_sequences_are_removed_from_every_field() -> None:
+    raw = parse(
+        source="bisnis\x1b[31m.com",
+        title="\x1b]0;pwned\x07BI tahan\x9b2J bunga\ud800",
+        body="Rupiah\x00 menguat\x1b[0m pada Rabu.",
+    )
+    assert isinstance(raw, RawArticle)
+    assert (raw.source, raw.title, raw.body) == ("bisnis.com", "BI tahan bunga", "Rupiah menguat pada Rabu.")
+    raw.model_dump_json()  # a lone surrogate would make this raise
+
+
+def test_a_body_of_markup_alone_is_refused_and_never_kept_raw() -> None:
+    for body in ("<script>alert(1)</script>", "<style>p{}</style><div></div>", "<p> &nbsp; </p>"):
+        failure = parse(body=body)
+        assert isinstance(failure, Failure) and failure.error_type == "empty_body", body
+
+
+def test_markup_is_cleaned_alike_whether_the_body_is_html_only_or_mixed() -> None:
+    mixed = parse(body="Banjir melanda Bandung.<script>alert(1)</script>")
+    html_only = parse(body="<p>Banjir melanda Bandung.</p><script>alert(1)</script>")
+    assert isinstance(mixed, RawArticle) and isinstance(html_only, RawArticle)
+    assert mixed.body == html_only.body == "Banjir melanda Bandung."
+
+
+def test_a_body_that_is_all_boilerplate_keeps_its_visible_text() -> None:
+    raw = parse(body="<p>Baca juga: Rupiah menguat</p>")
+    assert isinstance(raw, RawArticle) and raw.body == "Baca juga: Rupiah menguat"
