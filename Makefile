@@ -10,7 +10,7 @@ COMPOSE_BIN = $(shell $(BIN)/python -c 'import compose, os; print(os.path.join(o
 .PHONY: help install run stop status reset test unit integration e2e lint format schemas compose-check eval bench clean
 
 help: ## list every target
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: install ## start the local stack, ingest samples/, show a search and where 
 	$(BIN)/kabar status
 	@echo
 	@echo "Search:  .venv/bin/kabar search QUERY   (or: source .venv/bin/activate; kabar search QUERY)"
-	@echo "Metrics: http://127.0.0.1:29081/metrics  :29082  :29083  :29084 (ingestion, enrichment, indexing, translation); Prometheus http://127.0.0.1:29090 when installed"
+	@echo "Metrics: see the /metrics and Prometheus addresses \`kabar up\` printed above"
 	@echo "Stop:    make stop"
 
 stop: ## stop everything `make run` started

@@ -8,7 +8,7 @@ SAVED_OBJECTS = Path(__file__).resolve().parents[1] / "deploy" / "kibana" / "kab
 
 
 class KibanaError(RuntimeError):
-    """Kibana refused the import; the message carries its answer."""
+    """Kibana refused the import or could not be reached; the message says which."""
 
 
 def import_saved_objects(
@@ -16,13 +16,16 @@ def import_saved_objects(
 ) -> int:
     """Imports (overwriting earlier copies) and returns how many objects Kibana took."""
     prefix = f"/s/{space}" if space else ""
-    response = httpx.post(
-        f"{url.rstrip('/')}{prefix}/api/saved_objects/_import",
-        params={"overwrite": "true"},
-        headers={"kbn-xsrf": "kabar"},
-        files={"file": (path.name, path.read_bytes(), "application/ndjson")},
-        timeout=timeout_s,
-    )
+    try:
+        response = httpx.post(
+            f"{url.rstrip('/')}{prefix}/api/saved_objects/_import",
+            params={"overwrite": "true"},
+            headers={"kbn-xsrf": "kabar"},
+            files={"file": (path.name, path.read_bytes(), "application/ndjson")},
+            timeout=timeout_s,
+        )
+    except (httpx.TransportError, httpx.InvalidURL) as exc:
+        raise KibanaError(f"Kibana at {url} is unreachable ({str(exc) or type(exc).__name__})") from exc
     if response.status_code != 200:
         raise KibanaError(f"HTTP {response.status_code}: {response.text[:500]}")
     answer = response.json()

@@ -152,6 +152,52 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@dataclass(frozen=True)
+class Started:
+    """A process ``up`` started (or found running), and where its log stood before."""
+
+    process: Process
+    pid: int
+    log_offset: int
+
+    def exited(self, settings: StackSettings, lines: int = 20) -> StackError:
+        """The error for a process that died while starting, with the end of its log."""
+        log_file = self.process.log_file(settings)
+        try:
+            with log_file.open("rb") as log:
+                log.seek(self.log_offset)
+                written = log.read().decode(errors="replace")
+        except FileNotFoundError:
+            written = ""
+        tail = "\n".join(f"    {line}" for line in written.splitlines()[-lines:]) or "    (nothing)"
+        return StackError(
+            f"{self.process.name} exited while starting; the end of its log, {log_file}:\n{tail}\n"
+            "fix the cause and run `kabar up` again (`kabar down` stops what did start)"
+        )
+
+
+def launch(process: Process, settings: StackSettings, env: dict[str, str] | None = None) -> Started:
+    """``start``, remembering how long the log was, so that a failure shows only this run's lines."""
+    log_file = process.log_file(settings)
+    log_offset = log_file.stat().st_size if log_file.exists() else 0
+    return Started(process, start(process, settings, env), log_offset)
+
+
+def wait_started(
+    started: list[Started], check: Callable[[], bool], settings: StackSettings, what: str
+) -> None:
+    """``wait_until`` ``check`` holds, but fails at once when one of ``started`` has exited."""
+
+    def ready() -> bool:
+        ok = check()
+        for one in started:
+            if not _alive(one.pid):
+                raise one.exited(settings)
+        return ok
+
+    wait_until(ready, settings.ready_timeout_s, what)
+
+
 def wait_until(check: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.5) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -191,12 +237,18 @@ def write_prometheus_config(settings: StackSettings) -> None:
 
 
 def up(settings: StackSettings, say: Callable[[str], None] = print, services: bool = True) -> None:
-    """Starts the servers, then (unless ``services`` is false) one replica of each service."""
+    """Starts the servers, then (unless ``services`` is false) one replica of each service.
+
+    Each process is watched while it starts: one that exits fails ``up`` at once with the
+    end of its log, instead of after ``ready_timeout_s``.
+    """
+    started: list[Started] = []
     if settings.local_servers:
-        start(noida_process(settings), settings)
-        wait_until(
+        started.append(launch(noida_process(settings), settings))
+        wait_started(
+            started,
             lambda: port_open(settings.kafka_port) and http_ok(settings.es_url),
-            settings.ready_timeout_s,
+            settings,
             "noida-db (Kafka and Elasticsearch)",
         )
         say(f"kafka          {settings.kafka_bootstrap}")
@@ -208,19 +260,21 @@ def up(settings: StackSettings, say: Callable[[str], None] = print, services: bo
     prometheus = prometheus_process(settings)
     if prometheus is not None:
         write_prometheus_config(settings)
-        start(prometheus, settings)
-        say(f"prometheus     http://127.0.0.1:{settings.prometheus_port}")
+        started.append(launch(prometheus, settings))
+        prometheus_url = f"http://127.0.0.1:{settings.prometheus_port}"
+        wait_started(started, partial(http_ok, f"{prometheus_url}/-/ready"), settings, "prometheus")
+        say(f"prometheus     {prometheus_url}")
     else:
         say("prometheus     not installed (apt-get install prometheus), skipped")
     if not services:
         return
     for name in SERVICES:
         # one replica each: a restarted worker takes its partitions straight back
-        start(service_process(name), settings, env={"KABAR_INSTANCE_ID": f"{name}-local"})
+        started.append(launch(service_process(name), settings, env={"KABAR_INSTANCE_ID": f"{name}-local"}))
     for name in SERVICES:
         url = settings.service_url(name)
-        wait_until(partial(http_ok, f"{url}/readyz"), settings.ready_timeout_s, f"{name} at {url}/readyz")
-        say(f"{name:<14} {url}  (/metrics /healthz /readyz)")
+        wait_started(started, partial(http_ok, f"{url}/readyz"), settings, f"{name} at {url}/readyz")
+        say(f"{name:<14} {url}  metrics {url}/metrics  (/healthz /readyz)")
 
 
 def down(settings: StackSettings, say: Callable[[str], None] = print) -> None:
@@ -242,6 +296,26 @@ class Status:
     topics: dict[str, int]
     lags: dict[str, int]
     documents: int | None
+
+
+def status_lines(state: Status, settings: StackSettings) -> list[str]:
+    """What ``kabar status`` prints."""
+    lines = ["services"]
+    for name, health in state.services.items():
+        if name == "translation" and settings.translation_backend == "none":
+            # ready all the same: it marks each article instead of translating it
+            health += (
+                "  (no model configured, KABAR_TRANSLATION_BACKEND=none: "
+                "articles are indexed with translation_status no_model)"
+            )
+        lines.append(f"  {name:<12} {health}")
+    lines.append("topics (messages retained)")
+    lines.extend(f"  {topic:<20} {count}" for topic, count in state.topics.items())
+    lines.append("consumer lag")
+    lines.extend(f"  {group:<40} {lag}" for group, lag in state.lags.items())
+    documents = "elasticsearch unreachable" if state.documents is None else state.documents
+    lines.append(f"documents in {settings.es_alias}: {documents}")
+    return lines
 
 
 def status(settings: StackSettings) -> Status:

@@ -33,12 +33,37 @@ class Checkpoint:
     prefix_sha256: str
 
 
-def input_files(paths: list[Path]) -> list[Path]:
-    """The files named, and the *.ndjson files of the directories named, in order."""
+class InputFiles(list[Path]):
+    """The files to read, in order, and what the directories named held besides them."""
+
+    def __init__(self, files: list[Path], skipped: list[tuple[Path, str]], empty: list[Path]) -> None:
+        super().__init__(files)
+        self.skipped = skipped  # (entry of a directory named, why it is not read)
+        self.empty = empty  # directories named that hold no *.ndjson file
+
+
+def input_files(paths: list[Path]) -> InputFiles:
+    """The files named, and the *.ndjson files of the directories named, in order; the
+    directories' other entries (subdirectories are not descended into) come back as skipped."""
     files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    empty: list[Path] = []
     for path in paths:
-        files.extend(sorted(path.glob("*.ndjson")) if path.is_dir() else [path])
-    return files
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = 0
+        for entry in sorted(path.iterdir()):
+            if entry.is_dir():
+                skipped.append((entry, "a directory (name it to read its *.ndjson files)"))
+            elif not entry.name.endswith(".ndjson"):
+                skipped.append((entry, "not *.ndjson"))
+            else:
+                files.append(entry)
+                found += 1
+        if not found:
+            empty.append(path)
+    return InputFiles(files, skipped, empty)
 
 
 def checkpoint_path(state_dir: Path, file: Path) -> Path:

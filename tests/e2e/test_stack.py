@@ -4,12 +4,17 @@ ports of its own so a running local stack is left alone."""
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import pytest
+
+from services.common.settings import StackSettings
+from services.stack import StackError, down, noida_process, service_process, up
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
@@ -134,3 +139,62 @@ def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ig
     assert down.returncode == 0, down.stderr
     assert not [pid for pid in started if alive(pid)], "kabar down left processes behind"
     assert pids_of(state_dir) == []
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def test_up_fails_at_once_when_a_service_exits_while_starting(pipeline, port, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An invalid setting makes the enrichment worker exit on start: `kabar up` says so
+    within seconds, with the end of its log, instead of waiting out its ready timeout."""
+    env = {
+        **pipeline.env,
+        "KABAR_LOCAL_SERVERS": "false",  # the session's servers; this is about the services
+        "KABAR_STATE_DIR": str(tmp_path / "state"),
+        "KABAR_PROMETHEUS_PORT": str(port()),
+        "KABAR_READY_TIMEOUT_S": "120",
+        "KABAR_DUPLICATE_MAX_DISTANCE": "999",  # only enrichment has it, and it allows 0 to 256
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = StackSettings()
+    began = time.monotonic()
+    try:
+        with pytest.raises(StackError) as failure:
+            up(settings, say=quiet)
+        took = time.monotonic() - began
+    finally:
+        down(settings, say=quiet)
+    assert took < 30, f"took {took:.0f}s"
+    message = str(failure.value)
+    log_file = service_process("enrichment").log_file(settings)
+    assert message.startswith(f"enrichment exited while starting; the end of its log, {log_file}:")
+    assert "duplicate_max_distance" in message, message  # the log's last lines say why
+    assert len(message.splitlines()) <= 22, message
+
+
+def test_up_fails_at_once_when_noida_db_cannot_start(tmp_path: Path, port) -> None:  # type: ignore[no-untyped-def]
+    if os.environ.get("KABAR_KAFKA_BOOTSTRAP"):
+        pytest.skip("about the local noida-db")
+    with socket.socket() as taken:  # someone else's server on the Kafka port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = StackSettings(
+            state_dir=tmp_path / "state",
+            kafka_bootstrap=f"127.0.0.1:{taken.getsockname()[1]}",
+            es_url=f"http://127.0.0.1:{port()}",
+            prometheus_port=port(),
+            ready_timeout_s=120,
+        )
+        began = time.monotonic()
+        try:
+            with pytest.raises(StackError) as failure:
+                up(settings, say=quiet, services=False)
+            took = time.monotonic() - began
+        finally:
+            down(settings, say=quiet)
+    assert took < 30, f"took {took:.0f}s"
+    log_file = noida_process(settings).log_file(settings)
+    assert str(failure.value).startswith(f"noida-db exited while starting; the end of its log, {log_file}:")
+    assert "already in use" in str(failure.value)
