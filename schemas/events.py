@@ -129,6 +129,8 @@ class RawArticle(_Event):
 
 
 EntityLabel = Literal["PER", "ORG", "LOC"]
+# the stages that can fail a record, as dead letters and replay marks name them
+Stage = Literal["ingestion", "enrichment", "translation", "indexing"]
 TranslationStatus = Literal["pending", "translated", "not_needed", "no_model", "failed"]
 
 
@@ -206,7 +208,7 @@ class DeadLetter(_Event):
     model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
     schema_version: Literal[1] = 1
-    stage: Literal["ingestion", "enrichment", "translation", "indexing"]
+    stage: Stage
     error_type: Name = Field(description="Stable machine-readable reason, e.g. invalid_json")
     error_message: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)]
     origin: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)] = Field(
@@ -236,7 +238,7 @@ class ReplayedLetter(_Event):
     letter: Annotated[str, StringConstraints(max_length=ERROR_MESSAGE_MAX_CHARS)] = Field(
         description="The dead letter's position: topic[partition]@offset"
     )
-    stage: Literal["ingestion", "enrichment", "translation", "indexing"]
+    stage: Stage
     sent_to: Name = Field(description="The topic it went back to, or 'ingestion' for validation again")
     outcome: Literal["sent", "rejected"] = Field(
         description="rejected: ingestion refused it again at once (a new dead letter names the replay)"

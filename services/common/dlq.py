@@ -2,12 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
-from schemas.events import DeadLetter
+from schemas.events import DeadLetter, Stage
 from schemas.limits import DEAD_LETTER_PAYLOAD_MAX_BYTES, ERROR_MESSAGE_MAX_CHARS
-
-Stage = Literal["ingestion", "enrichment", "translation", "indexing"]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The one batch loop every stream stage runs: decode, transform, write, dead letters, acks.
 
-A stage is a ``Stage`` (its input schema and a pure transform) and a ``Sink`` (a topic or
-Elasticsearch). The runtime owns everything the stages do alike, so that they cannot
+A stage is a ``StreamStage`` (its input schema and a pure transform) and a ``Sink`` (a
+topic or Elasticsearch). The runtime owns everything the stages do alike, so that they cannot
 drift apart:
 
 - batches bounded in size and waiting time, acked (so committable) only when the loop asks

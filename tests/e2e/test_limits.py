@@ -3,13 +3,13 @@ every accepted article ends indexed or dead-lettered, no stage restarts, and the
 article is searchable as usual."""
 
 import json
-import time
 
 import httpx
 
 from schemas.events import DeadLetter
 from schemas.limits import ARTICLE_MAX_CHARS, ENTITY_MENTIONS_MAX
 from services.indexing.index_design import sync_client
+from services.stack import wait_until
 from tests.fixtures.kafka import read_topic
 
 SENTENCE = (
@@ -88,12 +88,11 @@ def test_every_accepted_article_of_a_hostile_batch_ends_indexed_or_dead_lettered
     accepted = {item["article_id"] for item in items if item["status"] == "accepted"}
 
     settings = pipeline.settings
-    deadline = time.monotonic() + 120
-    done: set[str] = set()
-    while time.monotonic() < deadline and done != accepted:
-        done = indexed_ids(settings, accepted) | dead_lettered_ids(settings, 4)
-        time.sleep(0.5)
-    assert done == accepted, f"missing: {accepted - done}"
+    wait_until(
+        lambda: indexed_ids(settings, accepted) | dead_lettered_ids(settings, 4) == accepted,
+        120,
+        "every accepted article indexed or dead-lettered",
+    )
     assert indexed_ids(settings, accepted) == accepted  # the largest article fits every stage
 
     with sync_client(settings) as es:
@@ -110,10 +109,7 @@ def test_every_accepted_article_of_a_hostile_batch_ends_indexed_or_dead_lettered
     )
     assert after.status_code == 202, after.text
     next_id = after.json()["items"][0]["article_id"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not indexed_ids(settings, {next_id}):
-        time.sleep(0.5)
-    assert indexed_ids(settings, {next_id}) == {next_id}
+    wait_until(lambda: indexed_ids(settings, {next_id}) == {next_id}, 60, "the next article searchable")
     for service in services:
         log = service.log_path.read_text(errors="replace")
         assert "crashed" not in log.lower() and "Traceback" not in log, f"{service.name}:\n{log[-3000:]}"
