@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 COMPOSE_BIN = $(shell $(BIN)/python -c 'import compose, os; print(os.path.join(os.path.dirname(compose.__file__), "docker-compose"))')
 
-.PHONY: help install run stop status reset test unit integration e2e lint format schemas compose-check eval bench clean
+.PHONY: help install kafka run stop status reset test unit integration e2e lint format schemas compose-check eval bench clean
 
 help: ## list every target
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install Kabar with its pinned dependencies
+
+kafka: install ## check java 17+ and mvn, fetch the pinned Apache Kafka's jars into .kabar/cache once
+	$(BIN)/python -m services.apache_kafka
 
 run: install ## start the local stack, ingest samples/, show a search and where metrics are
 	$(BIN)/kabar up
@@ -40,16 +43,17 @@ status: install ## health, topic counts, consumer lag and document count
 reset: stop ## stop and delete the local data (.kabar/)
 	rm -rf .kabar
 
-test: install lint ## lint, then unit, integration and e2e tests against real servers
+test: install lint kafka ## lint, then every test on Apache Kafka, then the smoke set on noida-db's Kafka
 	$(BIN)/pytest -q
+	KABAR_TEST_KAFKA=noida-db $(BIN)/pytest -q -m smoke
 
 unit: install ## fast tests of pure functions, no servers
 	$(BIN)/pytest -q tests/unit
 
-integration: install ## tests against real Kafka and Elasticsearch (noida-db unless KABAR_* point elsewhere)
+integration: install kafka ## tests against Apache Kafka and noida-db's Elasticsearch (unless KABAR_* point elsewhere)
 	$(BIN)/pytest -q tests/integration
 
-e2e: install ## the whole pipeline, services as separate processes
+e2e: install kafka ## the whole pipeline, services as separate processes
 	$(BIN)/pytest -q tests/e2e
 
 lint: install ## ruff, formatting and mypy

@@ -40,7 +40,7 @@ from services.indexing.documents import article_action
 from services.indexing.index_design import async_client, install_index_template, sync_client
 from services.ingestion.publish import Publisher
 from services.ingestion.validate import parse_article
-from services.stack import http_ok, wait_until
+from services.processes import http_ok, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"

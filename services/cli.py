@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import get_args
 
-from services.common.settings import SERVICES, IngestionSettings, KabarSettings, StackSettings
+from services.common.settings import SERVICES, IngestionSettings, KabarSettings, LocalKafka, StackSettings
 from services.common.text import one_line
 
 
@@ -220,7 +221,10 @@ def cmd_kibana(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from services.stack import up
 
-    up(StackSettings(), services=not args.servers_only)
+    settings = StackSettings()
+    if args.kafka is not None:
+        settings = settings.model_copy(update={"local_kafka": args.kafka})
+    up(settings, services=not args.servers_only)
     return 0
 
 
@@ -277,6 +281,12 @@ def parser() -> argparse.ArgumentParser:
         "--servers-only",
         action="store_true",
         help="Kafka, Elasticsearch and Prometheus without the services (the benchmark runs its own)",
+    )
+    up.add_argument(
+        "--kafka",
+        choices=get_args(LocalKafka),
+        help="the local broker: noida-db's embedded Kafka (the default, needs only Python) or "
+        "Apache Kafka from Maven Central (needs java 17+ and mvn); default KABAR_LOCAL_KAFKA or noida-db",
     )
     up.set_defaults(run=cmd_up)
     commands.add_parser("down", help="stop what `kabar up` started").set_defaults(run=cmd_down)
@@ -340,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from kafka.errors import KafkaError
 
     from services.kibana import KibanaError
-    from services.stack import StackError
+    from services.processes import StackError
 
     args = parser().parse_args(argv)
     try:

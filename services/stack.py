@@ -1,50 +1,43 @@
-"""The local stack behind ``kabar up|down|status``: noida-db, Prometheus and the services.
+"""The local stack behind ``kabar up|down|status``: a broker (noida-db's Kafka or Apache
+Kafka), noida-db's Elasticsearch, Prometheus and the services.
 
 Every process it starts gets a pid file under ``.kabar/run``; ``down`` stops exactly
 those (after checking the pid still belongs to the command it started), so a real Kafka
 or a second checkout on the same machine is never touched.
 """
 
-import contextlib
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
 
 from schemas.topics import TopicRole
+from services import apache_kafka
+from services.apache_kafka import KafkaCluster, KafkaNode
 from services.common.kafka import ensure_topics, group_lag, topic_counts
-from services.common.settings import SERVICES, StackSettings
+from services.common.settings import SERVICES, LocalKafka, StackSettings
 from services.indexing.index_design import install_with_sync_client, sync_client
+from services.processes import (
+    REPO_ROOT,
+    Process,
+    StackError,
+    Started,
+    http_ok,
+    kafka_answers,
+    launch,
+    port_open,
+    running_pid,
+    stop,
+    wait_started,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS_CONFIG = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
-
-
-class StackError(RuntimeError):
-    """Something the user has to act on; the message says what."""
-
-
-@dataclass(frozen=True)
-class Process:
-    name: str
-    command: list[str]
-    marker: str  # a string the process's command line must contain to be ours
-
-    def pid_file(self, settings: StackSettings) -> Path:
-        return settings.state_dir / "run" / f"{self.name}.pid"
-
-    def log_file(self, settings: StackSettings) -> Path:
-        return settings.state_dir / "logs" / f"{self.name}.log"
 
 
 def noida_binary() -> Path:
@@ -57,23 +50,45 @@ def noida_binary() -> Path:
     return Path(noida_db.__file__).parent / "noida-db"
 
 
-def noida_process(settings: StackSettings) -> Process:
+def noida_process(settings: StackSettings, kafka: bool = True) -> Process:
+    """noida-db on loopback: Elasticsearch, and its Kafka unless another broker is used."""
     data_dir = (settings.state_dir / "noida").resolve()
-    command = [
-        str(noida_binary()),
-        "start",
-        "--data-dir",
-        str(data_dir),
-        "--host",
-        "127.0.0.1",
-        "--only",
-        "kafka,elasticsearch",
-        "--kafka-port",
-        str(settings.kafka_port),
-        "--elasticsearch-port",
-        str(settings.es_port),
-    ]
+    command = [str(noida_binary()), "start", "--data-dir", str(data_dir), "--host", "127.0.0.1"]
+    if kafka:
+        command += ["--only", "kafka,elasticsearch", "--kafka-port", str(settings.kafka_port)]
+    else:
+        command += ["--only", "elasticsearch"]
+    command += ["--elasticsearch-port", str(settings.es_port)]
     return Process("noida-db", command, str(data_dir))
+
+
+def local_kafka_cluster(settings: StackSettings) -> KafkaCluster:
+    """The one-node Apache Kafka of ``kabar up --kafka apache``, its jars cached in the state dir."""
+    node = KafkaNode(1, settings.kafka_port, settings.kafka_controller_port, settings.kafka_metrics_port)
+    return KafkaCluster(settings.state_dir / "kafka", settings.cache_dir, (node,))
+
+
+def broker_file(settings: StackSettings) -> Path:
+    """Which broker ``up`` started, for ``status`` and for an ``up`` that asks for the other."""
+    return settings.state_dir / "run" / "broker"
+
+
+def broker_description(settings: StackSettings) -> str:
+    """What ``kabar status`` says about the Kafka it talks to."""
+    where = f"at {settings.kafka_bootstrap}"
+    if not settings.local_servers:
+        return f"external, {where}"
+    try:
+        kind = broker_file(settings).read_text().strip()
+    except FileNotFoundError:
+        return f"none started by kabar, {where}"
+    return f"{describe_local_kafka(kind)}, {where}"  # type: ignore[arg-type]
+
+
+def describe_local_kafka(kind: LocalKafka) -> str:
+    if kind == "apache":
+        return apache_kafka.describe()
+    return f"noida-db {version('noida-db')} (embedded)"
 
 
 def prometheus_process(settings: StackSettings) -> Process | None:
@@ -94,134 +109,9 @@ def service_process(name: str) -> Process:
     return Process(name, [sys.executable, "-m", "services.cli", "serve", name], f"serve {name}")
 
 
-def running_pid(process: Process, settings: StackSettings) -> int | None:
-    """The pid from the pid file if that process is alive and is still the one we started."""
-    pid_file = process.pid_file(settings)
-    try:
-        pid = int(pid_file.read_text().strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        return None
-    return pid if process.marker in cmdline else None
-
-
-def start(process: Process, settings: StackSettings, env: dict[str, str] | None = None) -> int:
-    """Starts the process in its own session unless it already runs; returns its pid."""
-    pid = running_pid(process, settings)
-    if pid is not None:
-        return pid
-    log_file = process.log_file(settings)
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    process.pid_file(settings).parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("ab") as log:
-        child = subprocess.Popen(
-            process.command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            cwd=REPO_ROOT,
-            env={**os.environ, **(env or {})},
-        )
-    process.pid_file(settings).write_text(str(child.pid))
-    return child.pid
-
-
-def stop(process: Process, settings: StackSettings, grace_s: float = 60.0) -> bool:
-    """SIGTERM, then SIGKILL after ``grace_s``; noida-db needs the grace to save its data."""
-    pid = running_pid(process, settings)
-    process.pid_file(settings).unlink(missing_ok=True)
-    if pid is None:
-        return False
-    os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline and _alive(pid):
-        time.sleep(0.2)
-    if _alive(pid):
-        os.killpg(pid, signal.SIGKILL)
-    return True
-
-
-def _alive(pid: int) -> bool:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # reaps it when it is a child of this very process
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
-@dataclass(frozen=True)
-class Started:
-    """A process ``up`` started (or found running), and where its log stood before."""
-
-    process: Process
-    pid: int
-    log_offset: int
-
-    def exited(self, settings: StackSettings, lines: int = 20) -> StackError:
-        """The error for a process that died while starting, with the end of its log."""
-        log_file = self.process.log_file(settings)
-        try:
-            with log_file.open("rb") as log:
-                log.seek(self.log_offset)
-                written = log.read().decode(errors="replace")
-        except FileNotFoundError:
-            written = ""
-        tail = "\n".join(f"    {line}" for line in written.splitlines()[-lines:]) or "    (nothing)"
-        return StackError(
-            f"{self.process.name} exited while starting; the end of its log, {log_file}:\n{tail}\n"
-            "fix the cause and run `kabar up` again (`kabar down` stops what did start)"
-        )
-
-
-def launch(process: Process, settings: StackSettings, env: dict[str, str] | None = None) -> Started:
-    """``start``, remembering how long the log was, so that a failure shows only this run's lines."""
-    log_file = process.log_file(settings)
-    log_offset = log_file.stat().st_size if log_file.exists() else 0
-    return Started(process, start(process, settings, env), log_offset)
-
-
-def wait_started(
-    started: list[Started], check: Callable[[], bool], settings: StackSettings, what: str
-) -> None:
-    """``wait_until`` ``check`` holds, but fails at once when one of ``started`` has exited."""
-
-    def ready() -> bool:
-        ok = check()
-        for one in started:
-            if not _alive(one.pid):
-                raise one.exited(settings)
-        return ok
-
-    wait_until(ready, settings.ready_timeout_s, what)
-
-
-def wait_until(check: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.5) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(poll_s)
-    raise StackError(f"timed out after {timeout_s:.0f}s waiting for {what}")
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-def http_ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def write_prometheus_config(settings: StackSettings) -> None:
-    """The shared config, with a targets file naming the local services' ports."""
+    """The shared config, with targets files naming the local services' ports and, on
+    Apache Kafka, the broker's JMX exporter."""
     config_dir = settings.state_dir / "prometheus"
     (config_dir / "targets").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PROMETHEUS_CONFIG, config_dir / "prometheus.yml")
@@ -234,6 +124,49 @@ def write_prometheus_config(settings: StackSettings) -> None:
         for name in SERVICES
     ]
     (config_dir / "targets" / "services.json").write_text(json.dumps(targets, indent=2))
+    brokers = []
+    if settings.local_servers and settings.local_kafka == "apache":
+        brokers = [{"targets": [f"127.0.0.1:{settings.kafka_metrics_port}"], "labels": {"broker": "1"}}]
+    (config_dir / "targets" / "kafka.json").write_text(json.dumps(brokers, indent=2))
+
+
+def start_servers(settings: StackSettings, started: list[Started], say: Callable[[str], None]) -> None:
+    """The broker ``settings.local_kafka`` names and noida-db's Elasticsearch, refusing to
+    mix: a stack that runs on one broker must be stopped before ``up`` asks for the other."""
+    record = broker_file(settings)
+    previous = record.read_text().strip() if record.exists() else None
+    apache = settings.local_kafka == "apache"
+    if previous not in (None, settings.local_kafka) and _any_running(settings):
+        raise StackError(
+            f"the local stack runs on {describe_local_kafka(previous)}; "  # type: ignore[arg-type]
+            f"run `kabar down` before `kabar up --kafka {settings.local_kafka}`"
+        )
+    if apache:
+        cluster = local_kafka_cluster(settings)
+        say(f"preparing {apache_kafka.describe()} (its jars are fetched with mvn the first time)")
+        cluster.prepare()
+        started.extend(launch(cluster.process(node), settings) for node in cluster.nodes)
+    started.append(launch(noida_process(settings, kafka=not apache), settings))
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(settings.local_kafka)
+    wait_started(
+        started,
+        lambda: kafka_answers(settings.kafka_port) and http_ok(settings.es_url),
+        settings,
+        f"{describe_local_kafka(settings.local_kafka)} and noida-db's Elasticsearch",
+    )
+    say(f"kafka          {settings.kafka_bootstrap}  ({describe_local_kafka(settings.local_kafka)})")
+    say(f"elasticsearch  {settings.es_url}  (noida-db)")
+
+
+def server_processes(settings: StackSettings) -> list[Process]:
+    """Every server process ``up`` may have started, whichever broker it was."""
+    cluster = local_kafka_cluster(settings)
+    return [*(cluster.process(node) for node in cluster.nodes), noida_process(settings)]
+
+
+def _any_running(settings: StackSettings) -> bool:
+    return any(running_pid(process, settings) is not None for process in server_processes(settings))
 
 
 def up(settings: StackSettings, say: Callable[[str], None] = print, services: bool = True) -> None:
@@ -244,15 +177,7 @@ def up(settings: StackSettings, say: Callable[[str], None] = print, services: bo
     """
     started: list[Started] = []
     if settings.local_servers:
-        started.append(launch(noida_process(settings), settings))
-        wait_started(
-            started,
-            lambda: port_open(settings.kafka_port) and http_ok(settings.es_url),
-            settings,
-            "noida-db (Kafka and Elasticsearch)",
-        )
-        say(f"kafka          {settings.kafka_bootstrap}")
-        say(f"elasticsearch  {settings.es_url}")
+        start_servers(settings, started, say)
     created = ensure_topics(settings)
     if created:
         say(f"created topics {', '.join(created)}")
@@ -284,14 +209,16 @@ def down(settings: StackSettings, say: Callable[[str], None] = print) -> None:
     if prometheus is not None:
         processes.append(prometheus)
     if settings.local_servers:
-        processes.append(noida_process(settings))
+        processes.extend(server_processes(settings))
     for process in processes:
         if stop(process, settings):
             say(f"stopped {process.name}")
+    broker_file(settings).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
 class Status:
+    kafka: str
     services: dict[str, str]
     topics: dict[str, int]
     lags: dict[str, int]
@@ -300,7 +227,7 @@ class Status:
 
 def status_lines(state: Status, settings: StackSettings) -> list[str]:
     """What ``kabar status`` prints."""
-    lines = ["services"]
+    lines = [f"kafka: {state.kafka}", "services"]
     for name, health in state.services.items():
         if name == "translation" and settings.translation_backend == "none":
             # ready all the same: it marks each article instead of translating it
@@ -346,4 +273,5 @@ def status(settings: StackSettings) -> Status:
                 documents = int(es.count(index=settings.es_alias)["count"])
             else:
                 documents = 0
-    return Status(services, topics, lags, documents)
+    kafka = broker_description(settings) + ("" if port_open(settings.kafka_port) else " (not answering)")
+    return Status(kafka, services, topics, lags, documents)

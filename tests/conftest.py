@@ -1,11 +1,11 @@
 """Shared fixtures: real servers for the session, fresh names for every test.
 
-Integration and e2e tests talk to real Kafka and Elasticsearch: noida-db started here on
-free loopback ports, or the servers named by KABAR_KAFKA_BOOTSTRAP and KABAR_ES_URL.
+Integration and e2e tests talk to real Kafka and Elasticsearch, started here on free
+loopback ports: Apache Kafka (or noida-db's Kafka with KABAR_TEST_KAFKA=noida-db) and
+noida-db's Elasticsearch; or the servers named by KABAR_KAFKA_BOOTSTRAP and KABAR_ES_URL.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -17,18 +17,23 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from services.common.settings import KabarSettings, StackSettings
-from services.stack import http_ok, noida_process, port_open, start, stop, wait_until
+from services.common.settings import KabarSettings
+from services.processes import wait_until
+from services.stack import (
+    describe_local_kafka,
+)
 from tests.fixtures.kafka import read_topic
+from tests.fixtures.servers import LocalServers, external_servers, free_port, kafka_under_test
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 Settings = TypeVar("Settings", bound=KabarSettings)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    external = external_servers()
+    if external is not None:
+        return [f"kafka: external at {external[0]} (KABAR_KAFKA_BOOTSTRAP)"]
+    return [f"kafka: {describe_local_kafka(kafka_under_test())}"]
 
 
 @dataclass(frozen=True)
@@ -40,24 +45,16 @@ class Servers:
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    bootstrap, es_url = os.environ.get("KABAR_KAFKA_BOOTSTRAP"), os.environ.get("KABAR_ES_URL")
-    if bootstrap and es_url:
-        yield Servers(bootstrap, es_url, local=False)
+    external = external_servers()
+    if external is not None:
+        yield Servers(*external, local=False)
         return
-    settings = StackSettings(
-        state_dir=tmp_path_factory.mktemp("noida"),
-        kafka_bootstrap=f"127.0.0.1:{free_port()}",
-        es_url=f"http://127.0.0.1:{free_port()}",
-    )
-    noida = noida_process(settings)
-    start(noida, settings)
+    local = LocalServers(tmp_path_factory.mktemp("servers"), kafka_under_test())
     try:
-        wait_until(
-            lambda: port_open(settings.kafka_port) and http_ok(settings.es_url), 60, "noida-db for the tests"
-        )
-        yield Servers(settings.kafka_bootstrap, settings.es_url, local=True)
+        local.start()
+        yield Servers(local.settings.kafka_bootstrap, local.settings.es_url, local=True)
     finally:
-        stop(noida, settings)
+        local.stop()
 
 
 @dataclass(frozen=True)
@@ -177,54 +174,19 @@ def port():  # type: ignore[no-untyped-def]
     return free_port
 
 
-class PrivateServers:
-    """A noida-db of one test's own, which the test may stop and start again (same data)."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self.settings = StackSettings(
-            state_dir=state_dir,
-            kafka_bootstrap=f"127.0.0.1:{free_port()}",
-            es_url=f"http://127.0.0.1:{free_port()}",
-        )
-        self.process = noida_process(self.settings)
-
-    def start(self) -> None:
-        start(self.process, self.settings)
-        wait_until(
-            lambda: port_open(self.settings.kafka_port) and http_ok(self.settings.es_url),
-            60,
-            "private noida-db",
-        )
-
-    def stop(self) -> None:
-        stop(self.process, self.settings)
-
-    def stop_service(self, name: str) -> None:
-        """Stops one protocol (say elasticsearch) while the other keeps running."""
-        self._noida(["stop", name])
-
-    def start_service(self, name: str) -> None:
-        self._noida(["start", name])
-
-    def _noida(self, command: list[str]) -> None:
-        data_dir = self.process.command[self.process.command.index("--data-dir") + 1]
-        subprocess.run(
-            [self.process.command[0], *command, "--data-dir", data_dir], check=True, capture_output=True
-        )
-
-
 @pytest.fixture
-def private_servers(tmp_path: Path) -> Iterator[PrivateServers]:
-    if os.environ.get("KABAR_KAFKA_BOOTSTRAP"):
-        pytest.skip("stopping the broker is only done to a local noida-db")
-    servers = PrivateServers(tmp_path / "private-noida")
+def private_servers(tmp_path: Path) -> Iterator[LocalServers]:
+    """Servers of one test's own, which it may stop and start again (same data)."""
+    if external_servers() is not None:
+        pytest.skip("stopping the servers is only done to local ones")
+    servers = LocalServers(tmp_path / "private", kafka_under_test())
     servers.start()
     yield servers
     servers.stop()
 
 
 @pytest.fixture
-def private_settings(pipeline: Pipeline, private_servers: PrivateServers) -> KabarSettings:
+def private_settings(pipeline: Pipeline, private_servers: LocalServers) -> KabarSettings:
     """Points this test's names, and the services it runs, at its own noida-db."""
     addresses = {
         "kafka_bootstrap": private_servers.settings.kafka_bootstrap,

@@ -1,6 +1,7 @@
 """Kafka plumbing shared by the services and the ``kabar`` command (kafka-python)."""
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas.limits import RECORD_MAX_BYTES
 from schemas.topics import TopicRole
+from services.common.retry import Backoff
 from services.common.settings import KabarSettings
 
 # Faust's assignor writes member metadata kafka-python cannot parse (it warns on every
@@ -183,26 +185,61 @@ class PartitionLag:
     lag: int
 
 
-def partition_lags(settings: KabarSettings, group: str, topics: Iterable[str]) -> list[PartitionLag]:
-    """Per partition: the end offset minus what ``group`` committed (all of it if it never did)."""
-    admin = admin_client(settings, "kabar-lag")
-    tool = consumer(settings, "kabar-lag")
-    try:
-        committed = admin.list_group_offsets(group).get(group, {})
+class LagReader:
+    """Committed and end offsets through one admin client and one consumer, kept open.
+
+    A worker measures its lag every few seconds; opening new connections for each
+    measurement cost the worker and the broker more than the questions themselves (the
+    larger part of a stack's CPU at rest)."""
+
+    def __init__(self, settings: KabarSettings, client_id: str = "kabar-lag") -> None:
+        self._admin = admin_client(settings, client_id)
+        self._consumer = consumer(settings, client_id)
+
+    def partition_lags(self, group: str, topics: Iterable[str]) -> list[PartitionLag]:
+        """Per partition: the end offset minus what ``group`` committed (all of it if it never did)."""
+        committed = _committed_offsets(self._admin, group)
         lags = []
         for topic in topics:
-            tps = [TopicPartition(topic, p) for p in sorted(tool.partitions_for_topic(topic) or set())]
+            tps = [
+                TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or set())
+            ]
             if not tps:
                 continue
-            ends, starts = tool.end_offsets(tps), tool.beginning_offsets(tps)
+            ends, starts = self._consumer.end_offsets(tps), self._consumer.beginning_offsets(tps)
             for tp in tps:
                 meta = committed.get(tp)
                 position = meta.offset if meta is not None and meta.offset >= 0 else starts[tp]
                 lags.append(PartitionLag(group, topic, tp.partition, max(ends[tp] - position, 0)))
         return lags
+
+    def close(self) -> None:
+        self._consumer.close()
+        self._admin.close()
+
+
+def partition_lags(settings: KabarSettings, group: str, topics: Iterable[str]) -> list[PartitionLag]:
+    """``LagReader.partition_lags`` once, for tools that ask once."""
+    reader = LagReader(settings)
+    try:
+        return reader.partition_lags(group, topics)
     finally:
-        tool.close()
-        admin.close()
+        reader.close()
+
+
+def _committed_offsets(admin: KafkaAdminClient, group: str, attempts: int = 20) -> dict[TopicPartition, Any]:
+    """The group's committed offsets, asking again while the broker is still creating its
+    offsets topic (the first group question a fresh broker gets answers "coordinator not
+    available" for a moment)."""
+    backoff, attempt = Backoff(0.1, 1.0), 0
+    while True:
+        try:
+            return dict(admin.list_group_offsets(group).get(group, {}))
+        except KafkaError as exc:
+            attempt += 1
+            if not exc.retriable or attempt >= attempts:
+                raise
+            time.sleep(backoff.delay(attempt))
 
 
 def group_lag(settings: KabarSettings, group: str, topic: str) -> GroupLag:

@@ -162,10 +162,19 @@ class IndexingSettings(StreamSettings):
     bulk_backoff_max_s: float = Field(default=30.0, gt=0)
 
 
+LocalKafka = Literal["noida-db", "apache"]
+
+
 class StackSettings(KabarSettings):
-    """The local stack that ``kabar up`` runs: noida-db and, where installed, Prometheus."""
+    """The local stack that ``kabar up`` runs: a broker (noida-db's embedded Kafka, or
+    Apache Kafka from Maven Central), noida-db's Elasticsearch and, where installed,
+    Prometheus."""
 
     local_servers: bool = True
+    local_kafka: LocalKafka = "noida-db"
+    kafka_controller_port: int = 29093
+    kafka_metrics_port: int = 29094  # the JMX exporter inside the Apache Kafka broker
+    cache_dir: Path = Path(".kabar/cache")  # what is fetched once: Apache Kafka's jars
     prometheus_port: int = 29090
     ready_timeout_s: float = Field(default=90.0, gt=0)
 

@@ -4,10 +4,16 @@ The batch loop they all run is ``services.common.runtime``."""
 import asyncio
 import logging
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import faust
+from aiokafka.consumer import consumer as aiokafka_consumer
+from aiokafka.consumer import fetcher as aiokafka_fetcher
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+from faust.assignor import PartitionAssignor
+from faust.assignor.client_assignment import ClientMetadata
 from faust.transport.drivers import aiokafka as aiokafka_transport
 from faust.types import TP
 from faust.types.auth import CredentialsT as Credentials
@@ -15,7 +21,7 @@ from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.limits import RECORD_MAX_BYTES
-from services.common.kafka import partition_lags
+from services.common.kafka import LagReader, PartitionLag
 from services.common.logs import logging_config
 from services.common.metrics import CONSUMER_LAG, READY, register_service
 from services.common.settings import ServiceName, StreamSettings
@@ -77,6 +83,57 @@ class RewindingConsumer(aiokafka_transport.Consumer):
         return committed
 
 
+class PatientFetcher(aiokafka_fetcher.Fetcher):
+    """aiokafka's fetcher, except that a fetch which brings nothing back is not followed by
+    the next one until the fetch wait time (``fetch_max_wait_ms``) has passed.
+
+    A Kafka broker holds an empty fetch for that long itself, so on a real broker this
+    changes nothing; a broker that answers at once (noida-db) would otherwise be asked
+    again straight away, and every idle worker would spin at most of a core. Records that
+    arrive do not wait: a fetch that brought some wakes the consumer as before.
+    """
+
+    async def _proc_fetch_request(self, assignment: Any, node_id: int, request: Any) -> bool:
+        started = time.monotonic()
+        brought_records: bool = await super()._proc_fetch_request(assignment, node_id, request)
+        if not brought_records:
+            try:
+                await asyncio.sleep(max(0.0, self._fetch_max_wait_ms / 1000 - (time.monotonic() - started)))
+            except asyncio.CancelledError:
+                # how aiokafka stops a fetch (closing, partitions revoked): its own fetch
+                # task returns quietly then, and ``Fetcher.close`` counts on that
+                return False
+        return brought_records
+
+
+# aiokafka builds its fetcher from this module-level name when a consumer starts
+aiokafka_consumer.Fetcher = PatientFetcher
+
+
+class RestartedMemberAssignor(PartitionAssignor):
+    """Faust's assignor, except that it accepts an assignment made for this member's
+    previous address.
+
+    A static member (``instance_id``) that restarts gets from a real Kafka coordinator the
+    assignment it held before, without a rebalance; Faust's assignment carries the web
+    address the member had then. When the restarted worker listens elsewhere (another
+    port, a rescheduled pod's new address) Faust asserts the two are equal, the
+    coordinator task dies, and the worker holds its partitions without ever consuming
+    them. Kabar routes nothing by worker address, so the stale address is replaced by the
+    current one and the partitions are taken back as the coordinator intends.
+    """
+
+    def on_assignment(self, assignment: ConsumerProtocolMemberAssignment) -> None:
+        metadata = ClientMetadata.loads(self._decompress(assignment.user_data))
+        if metadata.url != str(self._url):
+            log.warning("assignment made for this member at %s, now at %s", metadata.url, self._url)
+            current = metadata.derive(url=str(self._url))
+            assignment = ConsumerProtocolMemberAssignment(
+                assignment.version, assignment.assignment, self._compress(current.dumps())
+            )
+        super().on_assignment(assignment)
+
+
 class RewindingTransport(aiokafka_transport.Transport):
     Consumer = RewindingConsumer
 
@@ -99,6 +156,7 @@ def stream_app(settings: StreamSettings, service: ServiceName, group: str) -> fa
         # members that do not rejoin within this are left out of the new assignment
         broker_rebalance_timeout=settings.session_timeout_s * 2,
         consumer_group_instance_id=settings.instance_id,
+        PartitionAssignor=RestartedMemberAssignor,
         producer_acks=-1,
         # the largest event a stage writes, and reads (schemas/limits.py)
         producer_max_request_size=RECORD_MAX_BYTES,
@@ -150,11 +208,21 @@ def watch_lag(app: faust.App, settings: StreamSettings, service: ServiceName, to
     the broker (end offsets and committed offsets), so it is right even while the worker
     itself is stuck."""
     group = app.conf.id
+    readers: list[LagReader] = []  # one, opened on first use, replaced after an error
+
+    def measure() -> list[PartitionLag]:
+        if not readers:
+            readers.append(LagReader(settings))
+        try:
+            return readers[0].partition_lags(group, topics)
+        except KafkaError:
+            readers.pop().close()
+            raise
 
     @app.timer(interval=settings.lag_interval_s)
     async def measure_lag() -> None:
         try:
-            lags = await asyncio.to_thread(partition_lags, settings, group, topics)
+            lags = await asyncio.to_thread(measure)
         except KafkaError as exc:
             log.warning("consumer lag not measured: %s", type(exc).__name__)
             return

@@ -9,7 +9,7 @@ import httpx
 from schemas.events import DeadLetter
 from schemas.limits import ARTICLE_MAX_CHARS, ENTITY_MENTIONS_MAX
 from services.indexing.index_design import sync_client
-from services.stack import wait_until
+from services.processes import wait_until
 from tests.fixtures.kafka import read_topic
 
 SENTENCE = (

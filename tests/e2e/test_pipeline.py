@@ -7,10 +7,13 @@ import sys
 import time
 
 import httpx
+import pytest
 from kafka import KafkaProducer
 
 from schemas.events import DeadLetter
 from services.indexing.index_design import sync_client
+
+pytestmark = pytest.mark.smoke
 
 ARTICLE = {
     "source": "kompas.com",

@@ -16,7 +16,7 @@ import pytest
 
 from services.common.kafka import ensure_topics, group_members
 from services.common.settings import KabarSettings
-from services.stack import wait_until
+from services.processes import wait_until
 from tests.fixtures.fault_proxy import FaultProxy
 from tests.fixtures.ledger import SteadyClient, balance, poison_every_topic
 

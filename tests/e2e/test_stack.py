@@ -14,7 +14,9 @@ import httpx
 import pytest
 
 from services.common.settings import StackSettings
-from services.stack import StackError, down, noida_process, service_process, up
+from services.processes import StackError
+from services.stack import describe_local_kafka, down, local_kafka_cluster, noida_process, service_process, up
+from tests.fixtures.servers import JAR_CACHE, kafka_under_test
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
@@ -56,21 +58,55 @@ def push_through_the_api(env: dict[str, str], samples: Path) -> None:
     assert response.status_code == 202 and response.json()["rejected"] == 1
 
 
+AT_REST_MAX_CORES = 0.05  # the whole stack, every server and service together
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system time the process has used, all its threads included (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def check_at_rest(state_dir: Path, seconds: float = 30) -> None:
+    """Nothing to ingest, nothing in flight: the stack must not keep the machine busy.
+
+    A worker whose broker answers empty fetches at once used to ask again at once, and
+    each took half a core at rest; a broker that is left alone does little."""
+    pids = {p.stem: int(p.read_text()) for p in (state_dir / "run").glob("*.pid")}
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    time.sleep(seconds)  # the measuring window itself, not a wait for a condition
+    used = {name: (cpu_seconds(pid) - before[name]) / seconds for name, pid in pids.items()}
+    each = ", ".join(f"{name} {cores:.4f}" for name, cores in sorted(used.items(), key=lambda x: -x[1]))
+    assert sum(used.values()) < AT_REST_MAX_CORES, f"{sum(used.values()):.4f} cores at rest: {each}"
+
+
 def check_dashboard_queries(env: dict[str, str]) -> None:
     """Every query of every Grafana panel, template variables filled, evaluated by the real
-    Prometheus that `kabar up` started and that scraped the services: no error, some data."""
+    Prometheus that `kabar up` started and that scraped the services and the broker: no
+    error, some data. The Broker row reads the JMX exporter inside Apache Kafka; on
+    noida-db's Kafka, or a broker kabar did not start, nothing scrapes one, so that row
+    alone is left out."""
     if shutil.which("prometheus") is None:
         if os.environ.get("CI"):
             raise AssertionError("CI must install prometheus (.ci/run)")
         return
     dashboard = json.loads((REPO_ROOT / "deploy/grafana/dashboards/kabar-pipeline.json").read_text())
-    queries = {
-        f"{panel['title']} / {target['refId']}": target["expr"]
-        .replace("$__rate_interval", "1m")
-        .replace("$service", ".*")
-        for panel in dashboard["panels"]
-        for target in panel["targets"]
-    }
+    broker_exported = env.get("KABAR_LOCAL_KAFKA") == "apache"
+    queries: dict[str, str] = {}
+    row = ""
+    broker_panels = 0
+    for panel in dashboard["panels"]:  # an open row's panels follow it in the list
+        if panel["type"] == "row":
+            row = panel["title"]
+            continue
+        if row == "Broker":
+            broker_panels += 1
+            if not broker_exported:
+                continue
+        for target in panel["targets"]:
+            query = target["expr"].replace("$__rate_interval", "1m").replace("$service", ".*")
+            queries[f"{panel['title']} / {target['refId']}"] = query
+    assert broker_panels, "no Broker row: the JMX exporter's panels are no longer checked"
     url = f"http://127.0.0.1:{env['KABAR_PROMETHEUS_PORT']}/api/v1/query"
     deadline = time.monotonic() + 90
     empty: dict[str, str] = dict(queries)
@@ -84,12 +120,17 @@ def check_dashboard_queries(env: dict[str, str]) -> None:
     assert not empty, f"panels without data: {sorted(empty)}"
 
 
+@pytest.mark.smoke
 def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ignore[no-untyped-def]
     if os.environ.get("KABAR_KAFKA_BOOTSTRAP"):
         env = {"KABAR_LOCAL_SERVERS": "false"}
-    else:
+    else:  # a stack of its own on the broker this session tests: `kabar up --kafka KIND`
         env = {
+            "KABAR_LOCAL_KAFKA": kafka_under_test(),
+            "KABAR_CACHE_DIR": str(JAR_CACHE),
             "KABAR_KAFKA_BOOTSTRAP": f"127.0.0.1:{port()}",
+            "KABAR_KAFKA_CONTROLLER_PORT": str(port()),
+            "KABAR_KAFKA_METRICS_PORT": str(port()),
             "KABAR_ES_URL": f"http://127.0.0.1:{port()}",
         }
     env |= {
@@ -131,6 +172,9 @@ def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ig
 
         status = kabar(env, "status")
         assert status.returncode == 0, status.stdout
+        if "KABAR_LOCAL_KAFKA" in env:
+            assert f"kafka: {describe_local_kafka(kafka_under_test())}, at " in status.stdout
+            check_at_rest(state_dir)
         assert (
             f"documents in {env['KABAR_ES_INDEX_PREFIX']}: {valid}" in status.stdout
         )  # pushed copies are duplicates
@@ -174,9 +218,10 @@ def test_up_fails_at_once_when_a_service_exits_while_starting(pipeline, port, tm
     assert len(message.splitlines()) <= 22, message
 
 
-def test_up_fails_at_once_when_noida_db_cannot_start(tmp_path: Path, port) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.smoke
+def test_up_fails_at_once_when_the_broker_cannot_start(tmp_path: Path, port) -> None:  # type: ignore[no-untyped-def]
     if os.environ.get("KABAR_KAFKA_BOOTSTRAP"):
-        pytest.skip("about the local noida-db")
+        pytest.skip("about a local broker")
     with socket.socket() as taken:  # someone else's server on the Kafka port
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -186,6 +231,10 @@ def test_up_fails_at_once_when_noida_db_cannot_start(tmp_path: Path, port) -> No
             es_url=f"http://127.0.0.1:{port()}",
             prometheus_port=port(),
             ready_timeout_s=120,
+            local_kafka=kafka_under_test(),
+            cache_dir=JAR_CACHE,
+            kafka_controller_port=port(),
+            kafka_metrics_port=port(),
         )
         began = time.monotonic()
         try:
@@ -195,6 +244,12 @@ def test_up_fails_at_once_when_noida_db_cannot_start(tmp_path: Path, port) -> No
         finally:
             down(settings, say=quiet)
     assert took < 30, f"took {took:.0f}s"
-    log_file = noida_process(settings).log_file(settings)
-    assert str(failure.value).startswith(f"noida-db exited while starting; the end of its log, {log_file}:")
-    assert "already in use" in str(failure.value)
+    broker = local_kafka_cluster(settings).process(local_kafka_cluster(settings).nodes[0])
+    if kafka_under_test() == "noida-db":
+        broker = noida_process(settings)
+    log_file = broker.log_file(settings)
+    message = str(failure.value)
+    assert message.startswith(f"{broker.name} exited while starting; the end of its log, {log_file}:"), (
+        message
+    )
+    assert "already in use" in message

@@ -14,10 +14,13 @@ from typing import Any
 
 import pytest
 
+from services.apache_kafka import AGENT_ARTIFACT, JMX_EXPORTER_CONFIG, POM, kafka_version, pom_property
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
 TARGETS_FILE = REPO_ROOT / "deploy" / "prometheus" / "targets-compose" / "services.json"
+BROKER_TARGETS_FILE = TARGETS_FILE.with_name("kafka.json")
 KABAR_SERVICES = {"ingestion": 29081, "enrichment": 29082, "translation": 29084, "indexing": 29083}
 
 
@@ -104,7 +107,8 @@ def test_kabar_services_build_from_the_dockerfile() -> None:
 
 def test_infrastructure_uses_the_real_images() -> None:
     services = resolved_config()["services"]
-    assert services["kafka"]["image"] == "apache/kafka:3.9.0"
+    assert services["kafka"]["image"] == f"apache/kafka:{kafka_version()}"  # the broker `kabar up` runs
+    assert services["kafka-jmx-exporter"]["image"] == "maven:3.9.9-eclipse-temurin-21"
     assert services["elasticsearch"]["image"] == "docker.elastic.co/elasticsearch/elasticsearch:9.1.5"
     assert services["kibana"]["image"] == "docker.elastic.co/kibana/kibana:9.1.5"
     assert services["prometheus"]["image"] == "prom/prometheus:v2.55.1"
@@ -131,6 +135,56 @@ def test_prometheus_targets_name_the_compose_services() -> None:
         name: [f"{name}:{port}"] for name, port in KABAR_SERVICES.items()
     }
     assert set(KABAR_SERVICES) <= set(resolved_config()["services"])
+
+
+def test_prometheus_scrapes_the_broker_where_its_exporter_listens() -> None:
+    (broker,) = json.loads(BROKER_TARGETS_FILE.read_text())
+    kafka = resolved_config()["services"]["kafka"]
+    agent = re.fullmatch(r"-javaagent:(\S+)=(\d+):(\S+)", kafka["environment"]["KAFKA_OPTS"])
+    assert agent is not None, kafka["environment"]["KAFKA_OPTS"]
+    assert broker == {
+        "targets": [f"kafka:{agent[2]}"],
+        "labels": {"broker": kafka["environment"]["KAFKA_NODE_ID"]},
+    }
+
+
+def mounts(service: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {volume["target"]: volume for volume in service.get("volumes", [])}
+
+
+def test_the_broker_runs_the_jmx_exporter_agent_from_the_pom() -> None:
+    """The agent and its rules are those `kabar up --kafka apache` runs: the jar fetched by
+    the one-shot service from deploy/kafka/pom.xml, the rules from deploy/kafka/jmx-exporter.yml."""
+    services = resolved_config()["services"]
+    kafka, fetcher = services["kafka"], services["kafka-jmx-exporter"]
+    agent = re.fullmatch(r"-javaagent:(\S+)=(\d+):(\S+)", kafka["environment"]["KAFKA_OPTS"])
+    assert agent is not None
+    jar, config = Path(agent[1]), agent[3]
+
+    assert Path(mounts(kafka)[config]["source"]) == JMX_EXPORTER_CONFIG
+    shared = mounts(kafka)[str(jar.parent)]
+    assert shared["type"] == "volume" and shared["read_only"]
+    assert kafka["depends_on"]["kafka-jmx-exporter"]["condition"] == "service_completed_successfully"
+
+    # compose prints a literal $ as $$; the container gets one, and Maven fills in the property
+    command = [part.replace("$$", "$") for part in fetcher["command"]]
+    assert command[0] == "mvn" and "dependency:copy" in command
+    options = dict(part.split("=", 1) for part in command if "=" in part)
+    assert Path(mounts(fetcher)[options["--file"]]["source"]) == POM
+    assert options["-Dartifact"] == f"io.prometheus.jmx:{AGENT_ARTIFACT}:${{jmx.exporter.version}}"
+    assert pom_property("jmx.exporter.version")
+    assert mounts(fetcher)[options["-DoutputDirectory"]]["source"] == shared["source"]
+    assert options["-DoutputDirectory"] == str(jar.parent)
+    assert options["-Dmdep.stripVersion"] == "true" and jar.name == f"{AGENT_ARTIFACT}.jar"
+    assert fetcher["restart"] == "no"
+
+
+def test_the_broker_health_check_runs_its_tool_without_the_agent() -> None:
+    """The tool is a JVM of its own: with the broker's KAFKA_OPTS it would load the agent,
+    find the exporter's port taken and exit, and the broker would never count as healthy."""
+    test = resolved_config()["services"]["kafka"]["healthcheck"]["test"]
+    assert test[:4] == ["CMD", "env", "-u", "KAFKA_OPTS"]
+    assert test[4] == "/opt/kafka/bin/kafka-broker-api-versions.sh"
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:

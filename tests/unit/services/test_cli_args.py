@@ -92,7 +92,13 @@ def test_ingest_names_what_it_skipped_and_refuses_a_directory_without_ndjson(
 
 def status_of(translation: str = "ready") -> Status:
     services = {"ingestion": "ready", "enrichment": "ready", "translation": translation, "indexing": "ready"}
-    return Status(services, {"news.raw": 3}, {"kabar-indexing on news.enriched": 0}, 3)
+    return Status(
+        "Apache Kafka 4.1.1 (KRaft), at 127.0.0.1:29092",
+        services,
+        {"news.raw": 3},
+        {"kabar-indexing on news.enriched": 0},
+        3,
+    )
 
 
 def test_status_says_when_translation_has_no_model() -> None:

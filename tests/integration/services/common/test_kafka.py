@@ -1,6 +1,9 @@
+import pytest
 from kafka import KafkaProducer
 
 from services.common.kafka import admin_client, cluster_reachable, ensure_topics, group_lag, topic_counts
+
+pytestmark = pytest.mark.smoke
 
 
 def test_topics_are_created_once_with_the_configured_partitions(pipeline) -> None:  # type: ignore[no-untyped-def]

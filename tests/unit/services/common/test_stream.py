@@ -1,14 +1,17 @@
-"""The Faust consumer goes back to the start of partitions its group never committed."""
+"""The Faust consumer goes back to the start of partitions its group never committed, and
+does not ask a broker that answers at once for more before the fetch wait time."""
 
 import asyncio
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import pytest
 from aiokafka import TopicPartition
+from aiokafka.consumer import fetcher as aiokafka_fetcher
 
 from services.common.settings import EnrichmentSettings
-from services.common.stream import RewindingConsumer, stream_app
+from services.common.stream import PatientFetcher, RewindingConsumer, stream_app
 
 RAW = "kabar.raw"
 CHANGELOG = "kabar-enrichment-fingerprints-changelog"
@@ -62,3 +65,64 @@ def test_nothing_more_is_sought_when_every_partition_was_committed(
     consumer, thread = consumer_with(tmp_path, monkeypatch, committed)
     assert asyncio.run(consumer.seek_to_committed()) == committed
     assert thread.seeks == []
+
+
+def patient_fetcher(monkeypatch: pytest.MonkeyPatch, answer: Callable[[], Awaitable[bool]]) -> PatientFetcher:
+    """A fetcher whose broker round-trip is ``answer`` and whose fetch wait time is 0.3 s."""
+
+    async def fetch(self: object, assignment: object, node_id: int, request: object) -> bool:
+        return await answer()
+
+    monkeypatch.setattr(aiokafka_fetcher.Fetcher, "_proc_fetch_request", fetch)
+    fetcher = object.__new__(PatientFetcher)
+    fetcher._fetch_max_wait_ms = 300
+    return fetcher
+
+
+async def timed(fetcher: PatientFetcher) -> tuple[bool, float]:
+    started = time.monotonic()
+    brought = await fetcher._proc_fetch_request(None, 1, None)
+    return brought, time.monotonic() - started
+
+
+def test_an_empty_fetch_answered_at_once_waits_out_the_fetch_wait_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def at_once() -> bool:
+        return False
+
+    brought, took = asyncio.run(timed(patient_fetcher(monkeypatch, at_once)))
+    assert not brought and took >= 0.3
+
+
+def test_a_fetch_that_brought_records_is_not_held_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def records() -> bool:
+        return True
+
+    brought, took = asyncio.run(timed(patient_fetcher(monkeypatch, records)))
+    assert brought and took < 0.2
+
+
+def test_an_empty_fetch_the_broker_held_is_not_held_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def held_by_the_broker() -> bool:
+        await asyncio.sleep(0.3)
+        return False
+
+    brought, took = asyncio.run(timed(patient_fetcher(monkeypatch, held_by_the_broker)))
+    assert not brought and took < 0.5
+
+
+def test_a_waiting_fetch_cancelled_returns_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiokafka's ``Fetcher.close`` cancels its fetch tasks and awaits them: one that
+    raised would stop the consumer thread's shutdown."""
+
+    async def at_once() -> bool:
+        return False
+
+    async def cancel_while_waiting() -> bool:
+        task = asyncio.create_task(patient_fetcher(monkeypatch, at_once)._proc_fetch_request(None, 1, None))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        return await task
+
+    assert asyncio.run(cancel_while_waiting()) is False
