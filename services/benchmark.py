@@ -30,9 +30,10 @@ from kafka import KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
 from schemas.events import EnrichedArticle, RawArticle
+from services import apache_kafka
 from services.common.dlq import Origin
 from services.common.kafka import admin_client, connection_options, consumer, ensure_topics, producer
-from services.common.settings import IngestionSettings, KabarSettings
+from services.common.settings import IngestionSettings, KabarSettings, StackSettings
 from services.enrichment.entities import extract_entities
 from services.enrichment.language import identify_language
 from services.enrichment.transform import load_models
@@ -40,7 +41,8 @@ from services.indexing.documents import article_action
 from services.indexing.index_design import async_client, install_index_template, sync_client
 from services.ingestion.publish import Publisher
 from services.ingestion.validate import parse_article
-from services.processes import http_ok, wait_until
+from services.processes import StackError, http_ok, running_pid, wait_until
+from services.stack import broker_description, local_kafka_cluster, noida_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
@@ -127,16 +129,11 @@ def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
     return 0.0
 
 
-def cpu_seconds(process: subprocess.Popen[bytes], main_thread_only: bool = False) -> float:
-    """User plus system CPU time of a process so far: all its threads, or its main thread,
-    where a Faust worker runs its agents (the Kafka consumer has a thread of its own).
-
-    The consumer thread's share is the broker's doing: the local stand-in answers an empty
-    fetch at once where Kafka holds it for ``fetch.max.wait.ms``, so an idle consumer
-    fetches without rest and that thread's time grows with wall time, not with the work."""
-    stat = Path(
-        f"/proc/{process.pid}/task/{process.pid}/stat" if main_thread_only else f"/proc/{process.pid}/stat"
-    )
+def cpu_seconds(process: subprocess.Popen[bytes] | int) -> float:
+    """User plus system CPU time of a process (or pid) so far, all its threads included: a
+    stage's transform runs on a worker thread, its Kafka consumer on another."""
+    pid = process if isinstance(process, int) else process.pid
+    stat = Path(f"/proc/{pid}/stat")
     fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -222,15 +219,10 @@ def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, floa
     with service("enrichment", run) as process:
         send_raw(run.settings, warm_up)
         reached(enriched, len(warm_up), "warm-up events")
-        started, cpu_started, agent_cpu_started = (
-            time.monotonic(),
-            cpu_seconds(process),
-            cpu_seconds(process, main_thread_only=True),
-        )
+        started, cpu_started = time.monotonic(), cpu_seconds(process)
         send_raw(run.settings, measured)
         done = reached(enriched, len(raw_articles), "enriched events")
         service_cpu_seconds = cpu_seconds(process) - cpu_started
-        agent_cpu_seconds = cpu_seconds(process, main_thread_only=True) - agent_cpu_started
         rss = peak_rss_mb(process)
     service_seconds = done - started
     count = len(measured)
@@ -243,8 +235,6 @@ def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, floa
         "service_per_cpu_s": count / service_cpu_seconds,
         "raw_extractor_per_cpu_s": count / raw_cpu_seconds,
         "ratio_per_cpu_s": raw_cpu_seconds / service_cpu_seconds,
-        "agent_thread_per_cpu_s": count / agent_cpu_seconds,
-        "ratio_agent_thread_per_cpu_s": raw_cpu_seconds / agent_cpu_seconds,
         "peak_rss_mb": rss,
         **{
             f"raw_extractor_per_cpu_s_{language}": count_by_language[language] / seconds
@@ -338,6 +328,7 @@ def bench_end_to_end(run: Run, documents: list[bytes], rate_per_s: float) -> dic
             time.sleep(max(0.0, started + (n + 1) / rate_per_s - time.monotonic()))
         reached(lambda: indexed_count(run.settings, run.settings.es_alias), half, "indexed documents")
         fixed = latencies(run.settings)
+        broker_cpu_before = cpu_seconds(broker_pid())
         started = time.monotonic()
         for offset in range(half, len(documents), 200):
             batch = b"\n".join(documents[offset : offset + 200])
@@ -345,6 +336,7 @@ def bench_end_to_end(run: Run, documents: list[bytes], rate_per_s: float) -> dic
         done = reached(
             lambda: indexed_count(run.settings, run.settings.es_alias), len(documents), "indexed documents"
         )
+        broker_cpu = cpu_seconds(broker_pid()) - broker_cpu_before
         saturated = latencies(run.settings)[half:]
         rss = {
             name: peak_rss_mb(p)
@@ -359,8 +351,73 @@ def bench_end_to_end(run: Run, documents: list[bytes], rate_per_s: float) -> dic
         "saturation_p50_s": quantile(saturated, 0.50),
         "saturation_p95_s": quantile(saturated, 0.95),
         "saturation_p99_s": quantile(saturated, 0.99),
+        "saturation_broker_cpu_s": broker_cpu,
+        "saturation_broker_cores": broker_cpu / (done - started),
         **{f"peak_rss_mb_{name}": value for name, value in rss.items()},
     }
+
+
+def broker_pid() -> int:
+    """The broker ``kabar up --servers-only`` started: Apache Kafka's java, or noida-db."""
+    stack = StackSettings()
+    cluster = local_kafka_cluster(stack)
+    for process in (*(cluster.process(node) for node in cluster.nodes), noida_process(stack)):
+        pid = running_pid(process, stack)
+        if pid is not None:
+            return pid
+    raise StackError("no local broker runs: `kabar up --servers-only` first")
+
+
+def bench_kafka_tools(run: Run, count: int, record_bytes: int) -> dict[str, float]:
+    """Kafka's own producer and consumer performance tools on a topic made like the raw
+    topic (same partitions, replication and limits), with acks=all: what this box's broker
+    takes and gives at most, the ceiling every stage's ratio sits under."""
+    settings = run.settings
+    ensure_topics(settings)
+    jars = apache_kafka.jar_paths(StackSettings().cache_dir)
+    java = apache_kafka.require_tools()
+
+    def tool(main_class: str, *args: str) -> str:
+        done = subprocess.run(
+            [java, "-cp", jars.classpath, main_class, *args], capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            raise StackError(f"{main_class} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        return done.stdout
+
+    produced = tool(
+        "org.apache.kafka.tools.ProducerPerformance",
+        "--topic", settings.topic_raw, "--num-records", str(count), "--record-size", str(record_bytes),
+        "--throughput", "-1",
+        "--producer-props", f"bootstrap.servers={settings.kafka_bootstrap}", "acks=all", "linger.ms=5",
+    )  # fmt: skip
+    # the summary line: "N records sent, X records/sec (Y MB/sec), ..."
+    summary = [line for line in produced.splitlines() if "records sent" in line][-1]
+    producer_per_s = float(summary.split("records sent,")[1].split("records/sec")[0])
+    consumed = tool(
+        "org.apache.kafka.tools.ConsumerPerformance",
+        "--bootstrap-server", settings.kafka_bootstrap, "--topic", settings.topic_raw,
+        "--messages", str(count), "--timeout", "120000",
+    )  # fmt: skip
+    consumer_per_s = _consumer_rate(consumed, count)
+    return {
+        "record_bytes": record_bytes,
+        "producer_per_s": producer_per_s,
+        "consumer_per_s": consumer_per_s,
+    }
+
+
+def _consumer_rate(printed: str, count: int) -> float:
+    """Records per second from ConsumerPerformance's CSV: the ``nMsg.sec`` column of its
+    summary row (the last line with as many fields as the header), group join included."""
+    lines = [line for line in printed.splitlines() if line.strip()]
+    header = next(line for line in lines if "nMsg.sec" in line)
+    columns = [c.strip() for c in header.split(",")]
+    rows = [line for line in lines if line is not header and len(line.split(",")) == len(columns)]
+    row = dict(zip(columns, (f.strip() for f in rows[-1].split(",")), strict=True))
+    if int(row["data.consumed.in.nMsg"]) < count:
+        raise StackError(f"ConsumerPerformance read {row['data.consumed.in.nMsg']} of {count} records")
+    return float(row["nMsg.sec"])
 
 
 def latencies(settings: KabarSettings) -> list[float]:
@@ -408,7 +465,11 @@ def main() -> int:
             "platform": platform.platform(),
         },
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kafka": broker_description(StackSettings()),
     }
+    if "Apache Kafka" in results["kafka"]:
+        kafka_tools_run = fresh_run()
+        results["kafka_tools"] = bench_kafka_tools(kafka_tools_run, args.events * 10, 3_000)
     ingestion_run = fresh_run()
     ensure_topics(ingestion_run.settings)
     results["ingestion"] = bench_ingestion(ingestion_run, documents)
@@ -449,13 +510,6 @@ def enrichment_rows(languages: str, enr: dict[str, float]) -> list[tuple[str, fl
             enr["raw_extractor_per_cpu_s"],
             enr["ratio_per_cpu_s"],
         ),
-        (
-            "  per CPU second, agent thread",
-            enr["agent_thread_per_cpu_s"],
-            "raw extractor loop",
-            enr["raw_extractor_per_cpu_s"],
-            enr["ratio_agent_thread_per_cpu_s"],
-        ),
     ]
 
 
@@ -484,7 +538,14 @@ def render(results: dict[str, Any]) -> str:
             idx["ratio"],
         ),
     ]
-    lines = [f"{'stage':<38}{'per s':>9}  {'baseline':<20}{'per s':>9}{'ratio':>8}"]
+    lines = [f"kafka: {results['kafka']}"]
+    if "kafka_tools" in results:
+        tools = results["kafka_tools"]
+        lines.append(
+            f"the box's ceiling, Kafka's own tools ({tools['record_bytes']} B records, acks=all): "
+            f"producer {tools['producer_per_s']:.0f}/s, consumer {tools['consumer_per_s']:.0f}/s"
+        )
+    lines.append(f"{'stage':<38}{'per s':>9}  {'baseline':<20}{'per s':>9}{'ratio':>8}")
     lines += [f"{a:<38}{b:>9.0f}  {c:<20}{d:>9.0f}{e:>8.2f}" for a, b, c, d, e in rows]
     lines.append(
         f"\nend to end at {e2e['fixed_rate_per_s']:.0f}/s offered: p50 {e2e['fixed_p50_s']:.2f}s  "
@@ -492,7 +553,8 @@ def render(results: dict[str, Any]) -> str:
     )
     lines.append(
         f"end to end at saturation: {e2e['saturation_per_s']:.0f}/s  p50 {e2e['saturation_p50_s']:.2f}s  "
-        f"p95 {e2e['saturation_p95_s']:.2f}s  p99 {e2e['saturation_p99_s']:.2f}s"
+        f"p95 {e2e['saturation_p95_s']:.2f}s  p99 {e2e['saturation_p99_s']:.2f}s  "
+        f"broker {e2e['saturation_broker_cores']:.2f} of a core"
     )
     per_language = {
         k.removeprefix("raw_extractor_per_cpu_s_"): v

@@ -132,7 +132,12 @@ def ensure_topics(settings: KabarSettings, roles: Iterable[TopicRole] = tuple(To
         admin.close()
 
 
+# Idempotent: a send retried after its acknowledgement was lost (the leader failed over)
+# is recognised by the broker and not written again. kafka-python 3 turns idempotence on
+# by default but silently off again when an option conflicts with it; asked for by name,
+# a conflict (acks other than all, retries=0, more than 5 requests in flight) is an error.
 PRODUCER_OPTIONS: dict[str, Any] = {
+    "enable_idempotence": True,
     "acks": "all",
     "retries": 10,
     "retry_backoff_ms": 200,

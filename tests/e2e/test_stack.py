@@ -58,7 +58,10 @@ def push_through_the_api(env: dict[str, str], samples: Path) -> None:
     assert response.status_code == 202 and response.json()["rejected"] == 1
 
 
-AT_REST_MAX_CORES = 0.05  # the whole stack, every server and service together
+# the whole stack at rest, every server and service together: on noida-db about 0.022 of
+# a core is measured; Apache Kafka's JVM takes 0.016 to 0.024 by itself, and the stack
+# 0.037 to 0.055 in all, so its budget is wider
+AT_REST_MAX_CORES = {"noida-db": 0.05, "apache": 0.075}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -67,17 +70,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def check_at_rest(state_dir: Path, seconds: float = 30) -> None:
-    """Nothing to ingest, nothing in flight: the stack must not keep the machine busy.
+def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 30, seconds: float = 30) -> None:
+    """Nothing ingested for ``quiet_s``, nothing in flight: the stack must not keep the
+    machine busy over the next ``seconds``.
 
     A worker whose broker answers empty fetches at once used to ask again at once, and
-    each took half a core at rest; a broker that is left alone does little."""
+    each took half a core at rest; a broker that is left alone does little. The quiet time
+    is what "at rest" means (a JVM still compiles what the last burst of work ran for a
+    while after it), not a wait for a condition."""
     pids = {p.stem: int(p.read_text()) for p in (state_dir / "run").glob("*.pid")}
+    time.sleep(quiet_s)
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    time.sleep(seconds)  # the measuring window itself, not a wait for a condition
+    time.sleep(seconds)  # the measuring window itself
     used = {name: (cpu_seconds(pid) - before[name]) / seconds for name, pid in pids.items()}
     each = ", ".join(f"{name} {cores:.4f}" for name, cores in sorted(used.items(), key=lambda x: -x[1]))
-    assert sum(used.values()) < AT_REST_MAX_CORES, f"{sum(used.values()):.4f} cores at rest: {each}"
+    assert sum(used.values()) < budget, f"{sum(used.values()):.4f} cores at rest: {each}"
 
 
 def check_dashboard_queries(env: dict[str, str]) -> None:
@@ -174,7 +181,7 @@ def test_up_ingest_search_status_down(tmp_path: Path, port) -> None:  # type: ig
         assert status.returncode == 0, status.stdout
         if "KABAR_LOCAL_KAFKA" in env:
             assert f"kafka: {describe_local_kafka(kafka_under_test())}, at " in status.stdout
-            check_at_rest(state_dir)
+            check_at_rest(state_dir, AT_REST_MAX_CORES[kafka_under_test()])
         assert (
             f"documents in {env['KABAR_ES_INDEX_PREFIX']}: {valid}" in status.stdout
         )  # pushed copies are duplicates

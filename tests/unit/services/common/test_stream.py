@@ -1,5 +1,6 @@
 """The Faust consumer goes back to the start of partitions its group never committed, and
-does not ask a broker that answers at once for more before the fetch wait time."""
+does not ask a broker that answers at once for more before the fetch wait time; the
+producer is idempotent."""
 
 import asyncio
 import time
@@ -126,3 +127,18 @@ def test_a_waiting_fetch_cancelled_returns_quietly(monkeypatch: pytest.MonkeyPat
         return await task
 
     assert asyncio.run(cancel_while_waiting()) is False
+
+
+def test_the_stages_write_with_an_idempotent_producer(tmp_path: Path) -> None:
+    """Faust turns idempotence on only inside transactions; without it a batch retried
+    after a leader failover can be written twice."""
+    app = stream_app(EnrichmentSettings(data_dir=tmp_path), "enrichment", "kabar-enrichment")
+
+    async def build() -> None:
+        producer = app.producer._new_producer()
+        try:
+            assert producer._txn_manager is not None  # aiokafka's sign of idempotence
+        finally:
+            await producer.stop()
+
+    asyncio.run(build())
