@@ -99,7 +99,7 @@ class Jars:
 
 def jar_paths(cache: Path) -> Jars:
     """Where ``fetch_jars`` puts the pinned version's jars under ``cache``."""
-    home = cache / f"kafka-{kafka_version()}"
+    home = cache.resolve() / f"kafka-{kafka_version()}"
     agent = home / "agent" / f"{AGENT_ARTIFACT}-{pom_property('jmx.exporter.version')}.jar"
     return Jars(classpath=f"{home / 'libs'}/*", agent=agent)
 
@@ -110,7 +110,8 @@ def fetch_jars(cache: Path) -> Jars:
     Two copies of the dependency list: the broker's classpath, and the JMX exporter, which
     is a java agent with its own shaded libraries and must stay off that classpath.
     """
-    home = cache / f"kafka-{kafka_version()}"
+    # absolute: Maven resolves a relative output directory against the pom's folder
+    home = cache.resolve() / f"kafka-{kafka_version()}"
     libs, agents, done = home / "libs", home / "agent", home / ".complete"
     if not done.exists():
         require_tools()
@@ -273,6 +274,7 @@ def main() -> None:
 
     cache = StackSettings().cache_dir
     try:
+        require_tools()  # even with the jars cached: the broker needs java to run
         jars = fetch_jars(cache)
     except StackError as exc:
         sys.exit(f"kabar: {exc}")

@@ -90,3 +90,13 @@ def test_the_consumer_tool_s_rate_is_its_summary_row_s() -> None:
 def test_a_consumer_tool_run_that_read_too_little_is_an_error() -> None:
     with pytest.raises(StackError, match="read 6000 of 7000"):
         _consumer_rate(CONSUMER_PERFORMANCE, 7000)
+
+
+def test_the_jar_cache_is_absolute_whatever_the_setting_says() -> None:
+    """Maven resolves a relative output folder against the pom's folder, not the caller's:
+    a relative cache (the default, .kabar/cache) once sent the jars under deploy/kafka/."""
+    jars = apache_kafka.jar_paths(Path(".kabar/cache"))
+    assert Path(jars.classpath).is_absolute() and jars.agent.is_absolute()
+    assert (
+        Path(jars.classpath).parent == Path.cwd() / ".kabar" / "cache" / f"kafka-{kafka_version()}" / "libs"
+    )
