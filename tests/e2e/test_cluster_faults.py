@@ -9,7 +9,6 @@ every poison record a dead letter, and every consumer group has caught up; the b
 is printed at the end of the run (tests/fixtures/ledger.py).
 """
 
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -25,8 +24,8 @@ from tests.fixtures.servers import LocalCluster
 
 WORKERS = ("enrichment", "indexing")
 REPLICAS, IN_SYNC = 3, 2
-# how long the load runs on two nodes before the third comes back
-DEGRADED_S = 5
+# articles the pipeline must accept on two nodes before the third comes back
+WHILE_DEGRADED = 100
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +108,11 @@ def wait_caught_up(settings: KabarSettings) -> None:
 
 
 def under_load(
-    cluster: LocalCluster, settings: KabarSettings, run_service, scenario: str, fault: Callable[[], None]
+    cluster: LocalCluster,
+    settings: KabarSettings,
+    run_service,
+    scenario: str,
+    fault: Callable[[SteadyClient], None],
 ) -> None:  # type: ignore[no-untyped-def]
     """Ingestion and one static member of each worker under a steady stream with poison
     in every topic; ``fault`` happens mid-stream and leaves the cluster whole and in sync."""
@@ -119,11 +122,11 @@ def under_load(
     assert_durable(cluster, settings)
     client = SteadyClient(ingestion.url, per_second=20)
     with client.running():
-        time.sleep(5)
+        client.wait_for_more(100)
         poison = poison_every_topic(settings)
-        time.sleep(1)
-        fault()
-        time.sleep(3)
+        client.wait_for_more(20)
+        fault(client)
+        client.wait_for_more(60)
     assert not cluster.under_replicated()
     result = balance(settings, scenario, client.accepted, poison)
     assert result.holds(), result.line()
@@ -135,7 +138,7 @@ def test_the_leader_of_the_busiest_partition_sigkilled_under_load(
 ) -> None:  # type: ignore[no-untyped-def]
     settings = on_cluster
 
-    def kill_the_leader() -> None:
+    def kill_the_leader(client: SteadyClient) -> None:
         partition = busiest_partition(settings, settings.topic_raw)
         victim = cluster.leader_of(settings.topic_raw, partition)
         cluster.kill(victim)
@@ -149,7 +152,7 @@ def test_the_leader_of_the_busiest_partition_sigkilled_under_load(
             60,
             f"{settings.topic_raw}[{partition}] led by another node than {victim}",
         )
-        time.sleep(DEGRADED_S)
+        client.wait_for_more(WHILE_DEGRADED)
         cluster.start(victim)
         cluster.wait_in_sync()
 
@@ -167,7 +170,7 @@ def test_the_active_controller_sigkilled_under_load(
 ) -> None:  # type: ignore[no-untyped-def]
     settings = on_cluster
 
-    def kill_the_controller() -> None:
+    def kill_the_controller(client: SteadyClient) -> None:
         victim = cluster.active_controller()
         cluster.kill(victim)
         wait_until(
@@ -175,7 +178,7 @@ def test_the_active_controller_sigkilled_under_load(
             60,
             f"a controller other than {victim} elected",
         )
-        time.sleep(DEGRADED_S)
+        client.wait_for_more(WHILE_DEGRADED)
         cluster.start(victim)
         cluster.wait_in_sync()
 
@@ -187,11 +190,12 @@ def test_a_rolling_restart_of_every_node_under_load(
 ) -> None:  # type: ignore[no-untyped-def]
     settings = on_cluster
 
-    def roll() -> None:
+    def roll(client: SteadyClient) -> None:
         for node_id in cluster.node_ids:
             cluster.stop(node_id)
             cluster.start(node_id)
             # the next node goes only once this one is back in every partition's ISR
             cluster.wait_in_sync()
+            client.wait_for_more(20)
 
     under_load(cluster, settings, run_service, "rolling restart of all three nodes", roll)

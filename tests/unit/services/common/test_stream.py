@@ -117,12 +117,15 @@ def test_a_waiting_fetch_cancelled_returns_quietly(monkeypatch: pytest.MonkeyPat
     """aiokafka's ``Fetcher.close`` cancels its fetch tasks and awaits them: one that
     raised would stop the consumer thread's shutdown."""
 
+    answered = asyncio.Event()
+
     async def at_once() -> bool:
+        answered.set()
         return False
 
     async def cancel_while_waiting() -> bool:
         task = asyncio.create_task(patient_fetcher(monkeypatch, at_once)._proc_fetch_request(None, 1, None))
-        await asyncio.sleep(0.05)
+        await answered.wait()  # the task ran on from the answer into its wait before this wakes
         task.cancel()
         return await task
 
