@@ -223,7 +223,7 @@ class KafkaCluster:
                 continue
             formatted = subprocess.run(
                 [java, *self._java_options(), "-cp", jars.classpath, "kafka.tools.StorageTool",
-                 "format", "-t", cluster_id, "-c", str(config)],
+                 "format", f"--cluster-id={cluster_id}", "--config", str(config)],
                 capture_output=True, text=True,
             )  # fmt: skip
             if formatted.returncode != 0:
@@ -264,7 +264,8 @@ class KafkaCluster:
 
 
 def _kafka_uuid() -> str:
-    """A cluster id as Kafka's storage tool makes one: 16 random bytes, base64 without padding."""
+    """A cluster id as Kafka's storage tool makes one: 16 random bytes, base64 without padding.
+    One in 64 starts with ``-``, which the tool would read as an option unless joined with ``=``."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
