@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import numpy
 
+from schemas.limits import FINGERPRINT_BITS
 from services.common.text import without_control_characters
 
 # --------------------------------------------------------------------------- characters
@@ -622,7 +623,7 @@ def _shingles(text: str) -> list[str]:
     return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
 
 
-def simhash(text: str, bits: int = 64) -> int:
+def simhash(text: str, bits: int = FINGERPRINT_BITS) -> int:
     """Locality-sensitive fingerprint: copies of a story with small edits differ in few bits.
 
     Syndicated stories reach us from several sites with their own dateline, boilerplate and a
