@@ -12,8 +12,7 @@ between languages is stated once per language in profiles.py; the word lists are
 (gazetteer/grammar.json).
 """
 
-import re
-
+from services.common.dateline import dateline_end
 from services.enrichment.entities.document import Document, Mention
 from services.enrichment.entities.english_model import with_model_mentions
 from services.enrichment.entities.profiles import profile_for
@@ -21,16 +20,6 @@ from services.enrichment.entities.recognisers import recognise
 from services.enrichment.gazetteer import gazetteer
 
 __all__ = ["Mention", "extract_entities"]
-
-# "KOTA BHARU, Dec 3 (Bernama) --", "JAKARTA (ANTARA) -", "KUALA LUMPUR (Nov 12):", "SINGAPORE –",
-# "Bisnis.com, JAKARTA -"
-DATELINE = re.compile(
-    r"\s*(?:[A-Z][\w-]*\.(?:com|co\.id|id|my|net)(?:\.my)?, ?)?"  # the outlet, by its web address
-    r"[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*"  # the place, in capitals
-    r"(?:, ?[\w .]{1,20}?)?"  # a date, or the outlet ("JAKARTA, KOMPAS.com -")
-    r"(?: ?\([^()\n]{1,30}\))?"  # the agency or the date in brackets
-    r"(?::| (?:--|[-–—]))(?=\s)"  # then a colon or a dash
-)
 
 
 def extract_entities(text: str, language: str) -> list[Mention]:
@@ -41,5 +30,5 @@ def extract_entities(text: str, language: str) -> list[Mention]:
     mentions = recognise(Document(text, profile, gaz))
     if profile.statistical_model:
         mentions = with_model_mentions(text, mentions, profile, gaz)
-    dateline = DATELINE.match(text)
-    return [m for m in mentions if m.start >= dateline.end()] if dateline else mentions
+    story_start = dateline_end(text)
+    return [m for m in mentions if m.start >= story_start]
