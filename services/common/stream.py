@@ -5,7 +5,7 @@ import asyncio
 import logging
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import faust
@@ -55,8 +55,10 @@ def broker_credentials(settings: StreamSettings) -> Credentials | None:
 
 
 class RewindingConsumer(aiokafka_transport.Consumer):
-    """Faust's aiokafka consumer, except that seeking to the committed offsets also
-    rewinds the partitions this group never committed (to offset 0, i.e. the earliest).
+    """Faust's aiokafka consumer, mended where it drops records it fetched: stream
+    partitions are fetched from only once the flow has resumed (``resume_partitions``),
+    and seeking to the committed offsets also rewinds the partitions this group never
+    committed (to offset 0, i.e. the earliest).
 
     Faust drops records it has fetched but cannot hand on, e.g. a fetch that returns
     while a rebalance has stopped the flow ("getmany called while flow not active"), and
@@ -69,6 +71,38 @@ class RewindingConsumer(aiokafka_transport.Consumer):
     where these partitions go back to. Topics Faust does not commit for (table
     changelogs) are left alone.
     """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._held_until_flow: set[TP] = set()
+
+    def resume_partitions(self, tps: Iterable[TP]) -> None:
+        """Stream partitions wait for the flow to resume; others (changelogs) go at once.
+
+        After a rebalance Faust resumes the stream partitions, seeks them to the committed
+        offsets, and only then resumes the flow, which empties every stream's queue. The
+        flow may already be running (a table's changelog was read first), so records
+        fetched during the seek reach a queue, count as read, and are emptied out of it
+        without being processed: the records after them go on, and the offsets commit past
+        them (seen as one lost article when the worker restarted under load). Held back
+        until ``resume_flow``, which Faust calls right after that emptying, nothing is
+        fetched for a stream partition before it; the seek has put their read offsets back
+        to the committed ones meanwhile.
+        """
+        wanted = set(tps)
+        held = {tp for tp in wanted if self.app.topics.acks_enabled_for(tp.topic)}
+        self._held_until_flow |= held
+        super().resume_partitions(wanted - held)
+
+    def resume_flow(self) -> None:
+        super().resume_flow()
+        held, self._held_until_flow = self._held_until_flow, set()
+        if held:
+            super().resume_partitions(held)
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        self._held_until_flow -= revoked
+        await super().on_partitions_revoked(revoked)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         committed = await super().seek_to_committed()

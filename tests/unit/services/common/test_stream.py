@@ -1,5 +1,5 @@
-"""The Faust consumer goes back to the start of partitions its group never committed, and
-does not ask a broker that answers at once for more before the fetch wait time; the
+"""The Faust consumer goes back to the start of partitions its group never committed,
+fetches stream partitions only once the flow has resumed, and does not ask a broker that answers at once for more before the fetch wait time; the
 producer is idempotent."""
 
 import asyncio
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.consumer import fetcher as aiokafka_fetcher
+from faust.types import TP
 
 from services.common.settings import EnrichmentSettings
 from services.common.stream import PatientFetcher, RewindingConsumer, stream_app
@@ -66,6 +67,33 @@ def test_nothing_more_is_sought_when_every_partition_was_committed(
     consumer, thread = consumer_with(tmp_path, monkeypatch, committed)
     assert asyncio.run(consumer.seek_to_committed()) == committed
     assert thread.seeks == []
+
+
+def test_stream_partitions_are_not_fetched_before_the_flow_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Faust resumes a stream partition, seeks it, then resumes the flow, which empties the
+    streams' queues: a record fetched in between would be counted as read and lost."""
+    consumer, _ = consumer_with(tmp_path, monkeypatch, {})
+    raw, changelog = TP(RAW, 0), TP(CHANGELOG, 0)
+    consumer.pause_partitions({raw, changelog})
+    consumer.resume_partitions({raw, changelog})
+    assert consumer._get_active_partitions() == {changelog}
+    consumer.resume_flow()
+    assert consumer._get_active_partitions() == {raw, changelog}
+
+
+def test_a_partition_revoked_while_held_is_not_fetched_when_the_flow_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consumer, _ = consumer_with(tmp_path, monkeypatch, {})
+    kept, revoked = TP(RAW, 0), TP(RAW, 1)
+    consumer.pause_partitions({kept, revoked})
+    consumer.resume_partitions({kept, revoked})
+    monkeypatch.setattr(consumer, "_on_partitions_revoked", lambda tps: asyncio.sleep(0))
+    asyncio.run(consumer.on_partitions_revoked({revoked}))
+    consumer.resume_flow()
+    assert consumer._get_active_partitions() == {kept}
 
 
 def patient_fetcher(monkeypatch: pytest.MonkeyPatch, answer: Callable[[], Awaitable[bool]]) -> PatientFetcher:
