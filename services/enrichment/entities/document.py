@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from schemas.events import MentionOrigin
 from services.enrichment.entities.profiles import Profile, grammar
 from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, Titles, word_of
 
@@ -19,7 +20,8 @@ CONCEPT = re.compile(
 
 @dataclass(frozen=True)
 class Mention:
-    """One entity mention: offsets into the cleaned text, and what it links to."""
+    """One entity mention: offsets into the cleaned text (none for the dateline's place,
+    which is not in it), and what it links to."""
 
     text: str
     label: Label
@@ -27,6 +29,7 @@ class Mention:
     end: int
     canonical: str
     entity_id: str | None = None
+    origin: MentionOrigin = "body"
 
 
 def tokenize(text: str) -> tuple[list[str], list[int]]:
