@@ -1,6 +1,7 @@
 """One text as the recognisers see it: its tokens and the facts the rules ask about them."""
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -103,6 +104,11 @@ class Document:
         if self.joined:
             self.joined[0] = False
         self.capitalised = list(map(is_capitalised, self.words))
+        # "Abdul Rahman al-Hashimi": a particle joined to a name is a name word (most texts have none)
+        for particle in self.grammar.joined_particle.finditer(text):
+            k = bisect_left(self.starts, particle.start())
+            if k < len(self.starts) and self.starts[k] == particle.start():
+                self.capitalised[k] = self.words[k][particle.end() - particle.start() - 1].isupper()
         suffixes = gaz.org_suffixes
         # where a company's legal form is written ("Bhd", "Tbk"): most texts have none
         self.legal_suffixes = (

@@ -7,6 +7,7 @@ tests on the language's code. The word lists come from gazetteer/grammar.json, r
 """
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -26,6 +27,8 @@ class Grammar:
     ranks: frozenset[str]
     say_verbs: frozenset[str]
     name_abbreviations: frozenset[str]
+    # "al-Hashimi": a lower-case particle and a hyphen before a capitalised name
+    joined_particle: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ def grammar() -> Grammar:
         ranks=frozenset(data["ranks"]),
         say_verbs=frozenset(data["say_verbs"]),
         name_abbreviations=frozenset(data["name_abbreviations"]),
+        joined_particle=re.compile(rf"\b(?:{'|'.join(map(re.escape, data['joined_particles']))})-[^\W\d_]"),
     )
 
 

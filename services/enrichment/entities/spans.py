@@ -117,8 +117,14 @@ def stands_alone(doc: Document, j: int) -> bool:
 
 def longer_name_end(doc: Document, end: int) -> int:
     """Where a name the gazetteer knows goes on as a longer one: "Wiranto Santoso" is not
-    the general Wiranto but someone else, and no link is better than a wrong one."""
-    return person_name_end(doc, end) if end < len(doc.words) and doc.joined[end] else end
+    the general Wiranto but someone else, and no link is better than a wrong one. A
+    patronym goes on after its particle: "Siti Nurhaliza binti Tarudin"."""
+    if end >= len(doc.words) or not doc.joined[end]:
+        return end
+    if doc.words[end] in doc.grammar.person_connectors and continues_name(doc, end + 1):
+        patronym_end = person_name_end(doc, end + 1)
+        return patronym_end if patronym_end > end + 1 else end
+    return person_name_end(doc, end)
 
 
 def person_name_end(doc: Document, i: int) -> int:
