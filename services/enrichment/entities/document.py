@@ -1,7 +1,7 @@
 """One text as the recognisers see it: its tokens and the facts the rules ask about them."""
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,7 +12,9 @@ from services.enrichment.entities.profiles import Profile, grammar
 from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, Titles, word_of
 
 COMMON_ZIPF = 4.3  # above this, a lone sentence-initial word is far more likely a word than a name
+POSSESSIVE = ("'s", "’s")
 SENTENCE_BREAK = re.compile(r"[.!?:\n\"“]")
+HYPHEN_BEFORE_LETTER = re.compile(r"-[^\W\d_]")
 MONEY = re.compile(r"(?:RM|Rp|S\$|US\$)\s?\d")
 CONCEPT = re.compile(
     r"(?i)^(?:\w+(?:asi|isme|itas|ologi|isasi)|(?:pe|ke|per|pen|pem|peng|penye)\w{3,}(?:an|in))$"
@@ -35,17 +37,14 @@ class Mention:
 
 def tokenize(text: str) -> tuple[list[str], list[int]]:
     """The words of a text and where each starts (parallel lists: the rules index both)."""
-    words = []
-    starts = []
-    for match in TOKEN.finditer(text):
-        word = match.group()
+    matches = list(TOKEN.finditer(text))
+    words = [match.group() for match in matches]
+    for k, word in enumerate(words):
         if word[-1] == ".":
-            word = word_of(word)
-        if len(word) > 3 and word[-2:] in ("'s", "’s"):  # a possessive ends the name before it
-            word = word[:-2]
-        words.append(word)
-        starts.append(match.start())
-    return words, starts
+            word = words[k] = word_of(word)
+        if len(word) > 3 and word[-2:] in POSSESSIVE:  # a possessive ends the name before it
+            words[k] = word[:-2]
+    return words, [match.start() for match in matches]
 
 
 def is_capitalised(word: str) -> bool:
@@ -103,12 +102,19 @@ class Document:
         self.joined = [gap.isspace() for gap in self.gaps]
         if self.joined:
             self.joined[0] = False
+        # the tokens an opening bracket comes before: where an acronym may be introduced
+        self.bracketed: list[int] = []
+        bracket = text.find("(")
+        while bracket != -1:
+            self.bracketed.append(bisect_left(self.starts, bracket))
+            bracket = text.find("(", bracket + 1)
         self.capitalised = list(map(is_capitalised, self.words))
-        # "Abdul Rahman al-Hashimi": a particle joined to a name is a name word (most texts have none)
-        for particle in self.grammar.joined_particle.finditer(text):
-            k = bisect_left(self.starts, particle.start())
-            if k < len(self.starts) and self.starts[k] == particle.start():
-                self.capitalised[k] = self.words[k][particle.end() - particle.start() - 1].isupper()
+        # "Abdul Rahman al-Hashimi": a particle joined to a name is a name word
+        for hyphen in HYPHEN_BEFORE_LETTER.finditer(text):
+            if text[hyphen.end() - 1].isupper():
+                k = bisect_right(self.starts, hyphen.start()) - 1
+                particle = self.words[k].split("-", 1)[0]
+                self.capitalised[k] = self.capitalised[k] or particle in self.grammar.joined_particles
         suffixes = gaz.org_suffixes
         # where a company's legal form is written ("Bhd", "Tbk"): most texts have none
         self.legal_suffixes = (

@@ -7,7 +7,6 @@ tests on the language's code. The word lists come from gazetteer/grammar.json, r
 """
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,12 +22,15 @@ class Grammar:
     office_connectors: frozenset[str]
     person_connectors: frozenset[str]
     company_connectors: frozenset[str]
+    long_form_connectors: frozenset[str]
+    # what makes a name an organisation's, in the English that foreign bodies are named in
+    # too ("International Renewable Energy Agency", "Southeast Asian Fisheries Development Center")
+    organisation_words: frozenset[str]
     legal_prefixes: frozenset[str]
     ranks: frozenset[str]
     say_verbs: frozenset[str]
     name_abbreviations: frozenset[str]
-    # "al-Hashimi": a lower-case particle and a hyphen before a capitalised name
-    joined_particle: re.Pattern[str]
+    joined_particles: frozenset[str]  # "al-Hashimi": a lower-case particle, a hyphen, a name
 
 
 @dataclass(frozen=True)
@@ -75,20 +77,25 @@ def _grammar_file() -> dict[str, Any]:
 def grammar() -> Grammar:
     data = _grammar_file()
     connectors = data["connectors"]
+    english = data["languages"]["en"]
     return Grammar(
         connectors=frozenset(connectors["name"]),
         office_connectors=frozenset(connectors["office"]),
         person_connectors=frozenset(connectors["person"]),
         company_connectors=frozenset(connectors["company"]),
+        long_form_connectors=frozenset(connectors["name"]) | frozenset(connectors["long_form"]),
+        organisation_words=frozenset(english["org_ends"]) | frozenset(english["org_heads_before_name"]),
         legal_prefixes=frozenset(data["legal_prefixes"]),
         ranks=frozenset(data["ranks"]),
         say_verbs=frozenset(data["say_verbs"]),
         name_abbreviations=frozenset(data["name_abbreviations"]),
-        joined_particle=re.compile(rf"\b(?:{'|'.join(map(re.escape, data['joined_particles']))})-[^\W\d_]"),
+        joined_particles=frozenset(data["joined_particles"]),
     )
 
 
-SHARED_RECOGNISERS = frozenset({"titled_person", "gazetteer_name", "head_word_name", "company_name"})
+SHARED_RECOGNISERS = frozenset(
+    {"titled_person", "gazetteer_name", "head_word_name", "company_name", "acronym_long_form"}
+)
 
 
 def _english() -> Profile:

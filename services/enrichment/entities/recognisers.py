@@ -5,6 +5,7 @@ each can be tested alone and their order is stated in one place.
 """
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
@@ -32,6 +33,7 @@ from services.enrichment.gazetteer import Known, Label
 AGE = re.compile(r",\s*\d{1,3},\s")  # "Jason Teo Wei Ming, 44, pleaded guilty"
 QUOTE_CLOSE = re.compile(r"[,.!?]\s*[\"”]\s*$")
 MAX_OFFICE_WORDS = 16
+MAX_LONG_FORM_WORDS = 14  # "Organisation for the Prohibition of Chemical Weapons" and a word before it
 
 
 class Proposal(NamedTuple):
@@ -155,6 +157,13 @@ def person_after_title(doc: Document, i: int) -> Proposal | None:
             return with_acronym(doc, mentions, org_end)
         start = max(start, org_end)
     mentions.extend(doc.mention(s, e, entry.label, known=entry) for s, e, entry in known_spans if e <= start)
+    introduced = acronym_after(doc, k) if not known_spans and k > i + 1 else None
+    if introduced is not None and is_acronym(introduced[1]):
+        long_form = long_form_start(doc, i, k, introduced[1])
+        if long_form is not None and names_organisation(doc, long_form, k):
+            # "Peneliti Center for Strategic and International Studies (CSIS) Yose Rizal"
+            mentions.append(doc.mention(long_form, k, "ORG"))
+            return with_acronym(doc, mentions, k)
     if start < k and doc.words[start] in gaz.org_heads:
         split = split_by_later_mention(doc, start, k)
         if split is None:
@@ -373,6 +382,71 @@ def with_acronym(doc: Document, mentions: list[Mention], end: int) -> Proposal:
     return Proposal((*mentions[:-1], long_form, linked), position + 1, acronyms=(linked,))
 
 
+def acronym_long_form(doc: Document, i: int) -> Proposal | None:
+    """A name introduced with its acronym in brackets is an organisation's, when the acronym
+    takes its letters from the name's words in order ("Organisation for the Prohibition of
+    Chemical Weapons (OPCW)", "Southeast Asian Fisheries Development Center (SEAFDEC)"): the
+    gazetteer need not know it, and later bare mentions of the acronym name it too."""
+    nearest = bisect_left(doc.bracketed, i + 2)
+    if nearest == len(doc.bracketed) or doc.bracketed[nearest] - i > MAX_LONG_FORM_WORDS:
+        return None
+    end = _long_form_run(doc, i)
+    found = acronym_after(doc, end)
+    if found is None or not is_acronym(found[1]):
+        return None
+    start = long_form_start(doc, i, end, found[1])
+    if start is None or end - start < 2 or not names_organisation(doc, start, end):
+        return None  # "Indeks Harga Saham Gabungan (IHSG)", "Sijil Pelajaran Malaysia (SPM)"
+    if start > i:
+        return Proposal((), i + 1)  # "Laporan International Renewable Energy Agency": the sentence's word
+    return with_acronym(doc, [doc.mention(start, end, "ORG")], end)
+
+
+def names_organisation(doc: Document, start: int, end: int) -> bool:
+    """Whether tokens start to end are an organisation's name: its first word is an
+    organisation's head, or its last an English organisation's kind. Acronyms in brackets
+    introduce indices, exams, elections and events as often ("Indeks Harga Saham Gabungan")."""
+    first, last = doc.words[start], doc.words[end - 1]
+    return (
+        first in doc.gaz.org_heads
+        or first in doc.grammar.organisation_words
+        or last in doc.grammar.organisation_words
+    )
+
+
+def _long_form_run(doc: Document, i: int) -> int:
+    """End of capitalised words from token i, with the connectors a long form has, even two in
+    a row ("for the Prohibition of")."""
+    connectors = doc.grammar.long_form_connectors
+    end = i + 1
+    while end < len(doc.words) and doc.joined[end] and (doc.capitalised[end] or doc.words[end] in connectors):
+        end += 1
+    while doc.words[end - 1] in connectors:
+        end -= 1
+    return end
+
+
+def long_form_start(doc: Document, i: int, end: int, acronym: str) -> int | None:
+    """The first token of the shortest name from tokens i to end whose words give the
+    acronym's letters in order, its first letter a word's first (Schwartz and Hearst's
+    rule); None when no such name is there."""
+    text = doc.text[doc.starts[i] : doc.ends[end - 1]].lower()
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    position = len(text)
+    for n, letter in enumerate(reversed(letters)):
+        first = n == len(letters) - 1
+        position -= 1
+        while position >= 0 and (
+            text[position] != letter or (first and position > 0 and text[position - 1].isalnum())
+        ):
+            position -= 1
+        if position < 0:
+            return None
+    start = bisect_right(doc.starts, doc.starts[i] + position) - 1
+    capitalised_words = sum(doc.capitalised[start:end])
+    return start if capitalised_words <= len(letters) + 1 else None
+
+
 def initials_fit(acronym: str, long_form: str) -> bool:
     """Whether "(ABBR)" can abbreviate the name before it: same first letter, and not more
     letters than the name has words to give them (allowing syllable acronyms like Gapki)."""
@@ -487,7 +561,8 @@ def _english_person_cue(doc: Document, i: int, end: int) -> bool:
 
 # The single statement of their order: titles first (what follows a title is its office and
 # holder), then what names nothing, then the gazetteer (unless a pattern reads a longer
-# name), then the patterns, and last the names nothing else explained.
+# name), then the patterns, then names their acronyms introduce, and last the names
+# nothing else explained.
 RECOGNISERS: tuple[Recogniser, ...] = (
     titled_person,
     event_or_law,
@@ -495,6 +570,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     kind_named_last,
     head_word_name,
     company_name,
+    acronym_long_form,
     english_person,
     regional_person_or_place,
 )

@@ -200,3 +200,91 @@ def test_a_later_single_name_is_the_person_named_in_full_before() -> None:
     text = "Kepala BNPB Arif Santoso Wibowo meninjau lokasi. Menurut Arif, warga sudah mengungsi."
     mentions = extract_entities(text, "id")
     assert [m.canonical for m in mentions if m.text == "Arif"] == ["Arif Santoso Wibowo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "long_form", "acronym"),
+    [
+        (
+            "Menurut Organisation for Economic Co-operation and Development (OECD), ekonomi tumbuh. "
+            "OECD memperkirakan inflasi turun.",
+            "id",
+            "Organisation for Economic Co-operation and Development",
+            "OECD",
+        ),
+        (
+            "Badan Riset dan Inovasi Nasional (BRIN) membuka lowongan. BRIN menerima 500 peneliti.",
+            "id",
+            "Badan Riset dan Inovasi Nasional",
+            "BRIN",
+        ),
+        (
+            "Suruhanjaya Pencegahan Rasuah Malaysia (SPRM) menahan dua pegawai. SPRM berkata siasatan diteruskan.",
+            "ms",
+            "Suruhanjaya Pencegahan Rasuah Malaysia",
+            "SPRM",
+        ),
+        (
+            "The International Atomic Energy Agency (IAEA) sent inspectors. IAEA chief said access was vital.",
+            "en",
+            "International Atomic Energy Agency",
+            "IAEA",
+        ),
+        (
+            "Data International Renewable Energy Agency (IRENA) menunjukkan lonjakan. IRENA menyebut Asia unggul.",
+            "id",
+            "International Renewable Energy Agency",
+            "IRENA",
+        ),
+        (
+            "Organisation for the Prohibition of Chemical Weapons (OPCW) mengirim tim. OPCW belum menyimpulkan.",
+            "id",
+            "Organisation for the Prohibition of Chemical Weapons",
+            "OPCW",
+        ),
+        (
+            "Laporan Organisation for the Prohibition of Chemical Weapons (OPCW) diterbitkan. OPCW berkata "
+            "siasatan diteruskan.",
+            "ms",
+            "Organisation for the Prohibition of Chemical Weapons",
+            "OPCW",
+        ),
+        (
+            "The Organisation for the Prohibition of Chemical Weapons (OPCW) sent a team. The OPCW said it "
+            "would report.",
+            "en",
+            "Organisation for the Prohibition of Chemical Weapons",
+            "OPCW",
+        ),
+        (
+            "Southeast Asian Fisheries Development Center (SEAFDEC) menggelar rapat. SEAFDEC mengundang nelayan.",
+            "id",
+            "Southeast Asian Fisheries Development Center",
+            "SEAFDEC",
+        ),
+        (
+            "Peneliti Center for Strategic and International Studies (CSIS) Yose Rizal menilai. CSIS juga menilai.",
+            "id",
+            "Center for Strategic and International Studies",
+            "CSIS",
+        ),
+    ],
+)
+def test_an_organisation_introduced_with_its_acronym_is_whole_and_names_the_acronym_later(
+    text: str, language: str, long_form: str, acronym: str
+) -> None:
+    mentions = extract_entities(text, language)
+    whole = next((m for m in mentions if m.text == long_form and m.label == "ORG"), None)
+    assert whole is not None, [(m.text, m.label) for m in mentions]
+    acronyms = [(m.label, m.canonical) for m in mentions if m.text == acronym]
+    assert acronyms == [("ORG", whole.canonical)] * 2
+
+
+def test_the_person_after_an_office_introduced_with_its_acronym_is_found() -> None:
+    text = "Peneliti Center for Strategic and International Studies (CSIS) Yose Rizal menilai."
+    assert ("Yose Rizal", "PER") in found(text, "id")
+
+
+def test_an_acronym_introduces_no_organisation_where_no_word_makes_one() -> None:
+    text = "Indeks Harga Saham Gabungan (IHSG) ditutup menguat. IHSG naik 0,5 persen."
+    assert not [m for m in found(text, "id") if m[1] == "ORG"]
