@@ -154,13 +154,16 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     # "Kota A dan B" is two places; "Institute for Medical Research" is one organisation
     connectors = frozenset() if label == "LOC" else doc.profile.org_connectors
     end = capitalised_run(doc, i, connectors)
-    # "Polres Bantul AKP Rina Sari": a rank starts the person after the name
-    end = next((k for k in range(i + 1, end) if doc.words[k] in doc.grammar.ranks), end)
-    if end == i + 1 and end < len(doc.words) and doc.joined[end] and doc.capitalised[end]:
-        end += 1  # after a head word, even a common word is a name: "Taman Pertama", "Kota Lama"
     # "Port Development Minister Datuk Henry Lawai": a portfolio, then a person; no place
     if label == "LOC" and any(doc.words[k].lower() in doc.gaz.english_roles for k in range(i + 1, end)):
         return None
+    # "Polres Bantul AKP Rina Sari", "Bank Indonesia Governor Perry Warjiyo": a rank or an
+    # office's title starts the person after the name
+    end = next(
+        (k for k in range(i + 1, end) if doc.words[k] in doc.grammar.ranks or office_title(doc, k)), end
+    )
+    if end == i + 1 and end < len(doc.words) and doc.joined[end] and doc.capitalised[end]:
+        end += 1  # after a head word, even a common word is a name: "Taman Pertama", "Kota Lama"
     if end - i < 2:
         return None
     if end - i > 2:  # "Badan Geologi Priatna Sulaksana": the agency, then its head
@@ -169,6 +172,19 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
         while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1
     return end, label
+
+
+def office_title(doc: Document, k: int) -> bool:
+    """Whether token k is the title of an office held by the person named next ("Governor
+    Perry Warjiyo"); a royal title is a name's ("Universiti Sultan Zainal Abidin")."""
+    title_end = doc.title_ends[k]
+    return (
+        title_end is not None
+        and doc.words[k].lower() in doc.gaz.english_roles
+        and title_end < len(doc.words)
+        and doc.joined[title_end]
+        and doc.capitalised[title_end]
+    )
 
 
 def place_with_compass(doc: Document, start: int, end: int, entry: Known) -> tuple[int, Known]:

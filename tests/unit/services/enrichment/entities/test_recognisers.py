@@ -288,3 +288,57 @@ def test_the_person_after_an_office_introduced_with_its_acronym_is_found() -> No
 def test_an_acronym_introduces_no_organisation_where_no_word_makes_one() -> None:
     text = "Indeks Harga Saham Gabungan (IHSG) ditutup menguat. IHSG naik 0,5 persen."
     assert not [m for m in found(text, "id") if m[1] == "ORG"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "organisation", "person"),
+    [
+        (
+            "Gubernur Bank Indonesia Perry Warjiyo mengatakan rupiah stabil.",
+            "id",
+            "Bank Indonesia",
+            "Perry Warjiyo",
+        ),
+        (
+            "Gubernur Bank Negara Malaysia Datuk Seri Abdul Rasheed Ghaffour berkata ekonomi kukuh.",
+            "ms",
+            "Bank Negara Malaysia",
+            "Abdul Rasheed Ghaffour",
+        ),
+        (
+            "Gabenor Bank Negara Malaysia Datuk Seri Abdul Rasheed Ghaffour berkata ekonomi kukuh.",
+            "ms",
+            "Bank Negara Malaysia",
+            "Abdul Rasheed Ghaffour",
+        ),
+        (
+            "Ketua Umum Partai Golkar Bahlil Lahadalia menghadiri acara itu.",
+            "id",
+            "Partai Golkar",
+            "Bahlil Lahadalia",
+        ),
+        ("CEO Grab Anthony Tan menyampaikan rencana ekspansi.", "id", "Grab", "Anthony Tan"),
+        (
+            "Bank Indonesia Governor Perry Warjiyo said the rupiah was stable.",
+            "en",
+            "Bank Indonesia",
+            "Perry Warjiyo",
+        ),
+        (
+            "Bank Negara Malaysia Governor Datuk Seri Abdul Rasheed Ghaffour said growth was firm.",
+            "en",
+            "Bank Negara Malaysia",
+            "Abdul Rasheed Ghaffour",
+        ),
+    ],
+)
+def test_a_title_between_an_organisation_and_a_person_separates_them(
+    text: str, language: str, organisation: str, person: str
+) -> None:
+    mentions = found(text, language)
+    assert (organisation, "ORG") in mentions and (person, "PER") in mentions, mentions
+
+
+def test_a_royal_title_inside_an_organisations_name_does_not_end_it() -> None:
+    text = "Students of Universiti Sultan Zainal Abidin won the debate."
+    assert ("Universiti Sultan Zainal Abidin", "ORG") in found(text, "en")
