@@ -488,7 +488,8 @@ def regional_person_or_place(doc: Document, i: int) -> Proposal:
         return Proposal((), end)
     before = doc.words[i - 1].lower() if i > 0 else ""
     after = doc.words[end].lower() if end < len(doc.words) else ""
-    comma_after = end < len(doc.words) and doc.gaps[end].strip().startswith(",")
+    # '..., kata Zainal' names the speaker after the comma; '... di Lubuk Pakam," kata' ends a quote
+    comma_after = end < len(doc.words) and doc.gaps[end].strip() == ","
     quote_verbs = doc.gaz.quote_verbs
     quoted = before in quote_verbs or after in doc.grammar.say_verbs or (comma_after and after in quote_verbs)
     placed = (

@@ -342,3 +342,8 @@ def test_a_title_between_an_organisation_and_a_person_separates_them(
 def test_a_royal_title_inside_an_organisations_name_does_not_end_it() -> None:
     text = "Students of Universiti Sultan Zainal Abidin won the debate."
     assert ("Universiti Sultan Zainal Abidin", "ORG") in found(text, "en")
+
+
+def test_a_place_that_ends_a_quote_is_no_speaker() -> None:
+    text = '"Kami sudah mendirikan posko di Lubuk Pakam," kata Zainal.'
+    assert ("Lubuk Pakam", "LOC") in found(text, "id")
