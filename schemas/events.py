@@ -129,18 +129,30 @@ class RawArticle(_Event):
 
 
 EntityLabel = Literal["PER", "ORG", "LOC"]
+MentionOrigin = Literal["body", "dateline"]
 # the stages that can fail a record, as dead letters and replay marks name them
 Stage = Literal["ingestion", "enrichment", "translation", "indexing"]
 TranslationStatus = Literal["pending", "translated", "not_needed", "no_model", "failed"]
 
 
 class EntityMention(_Event):
-    """A person, organisation or place named in the cleaned body."""
+    """A person, organisation or place the article names: in its cleaned body, or as the
+    place its dateline says the story was filed from."""
 
     text: Annotated[str, StringConstraints(max_length=MENTION_MAX_CHARS)]
     label: EntityLabel
-    start: int = Field(ge=0, description="Character offset into the cleaned body")
-    end: int = Field(ge=0)
+    start: int = Field(
+        ge=0, description="Character offset into the cleaned body; 0 when origin is 'dateline'"
+    )
+    end: int = Field(ge=0, description="Offset just past the mention; 0 when origin is 'dateline'")
+    origin: MentionOrigin = Field(
+        default="body",
+        description=(
+            "'body': the text at start..end of the cleaned body. 'dateline': the place the"
+            " dateline names (dateline_place), which ingestion cut off the body, so there is no"
+            " span and start and end are both 0; it is left out when the body names the place"
+        ),
+    )
     canonical: str = Field(
         max_length=MENTION_MAX_CHARS, description="Canonical English name, e.g. Syria for Suriah"
     )

@@ -24,6 +24,10 @@ ENTITY_MENTIONS_MAX = 2_000
 MENTION_MAX_CHARS = 100
 ENTITY_ID_MAX_CHARS = 64
 
+# The near-duplicate fingerprint (a simhash of the body): at 64 bits syndicated copies and
+# unrelated stories overlap in Hamming distance, at 256 they stand apart.
+FINGERPRINT_BITS = 256
+
 # A dead letter keeps the first part of an oversized input, enough to see what it was.
 DEAD_LETTER_PAYLOAD_MAX_BYTES = 256 * 1024
 ERROR_MESSAGE_MAX_CHARS = 2_000

@@ -11,8 +11,10 @@ fingerprints; these are the pure parts.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-BANDS = 16
+from schemas.limits import FINGERPRINT_BITS
+
 BAND_BITS = 16
+BANDS = FINGERPRINT_BITS // BAND_BITS
 MAX_PER_BAND = 8  # newest article ids kept per band value; a band is a hint, not a record
 
 

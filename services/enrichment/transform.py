@@ -7,15 +7,15 @@ from functools import lru_cache
 
 from schemas.events import EnrichedArticle, EntityMention, RawArticle, TranslationStatus
 from schemas.limits import ENTITY_ID_MAX_CHARS, ENTITY_MENTIONS_MAX, MENTION_MAX_CHARS
-from services.enrichment.entities import Mention, extract_entities
+from services.enrichment.entities import Mention, article_entities, extract_entities
 from services.enrichment.language import identify_language
 from services.enrichment.translation import needs_translation
 
 
 @lru_cache(maxsize=4_096)
-def entities_of(body: str, language: str) -> tuple[Mention, ...]:
+def entities_of(body: str, language: str, dateline_place: str | None) -> tuple[Mention, ...]:
     """Cached by text: syndicated copies and re-deliveries of one story cost one extraction."""
-    return tuple(extract_entities(body, language))
+    return tuple(article_entities(body, language, dateline_place))
 
 
 def load_models() -> None:
@@ -41,7 +41,7 @@ def enrich(
 ) -> EnrichedArticle:
     guess = identify_language(f"{article.title}\n{article.body}")
     # text in no language we know still gets the rules: names are capitalised everywhere
-    mentions = entities_of(article.body, guess.code if guess.code != "und" else "id")
+    mentions = entities_of(article.body, guess.code if guess.code != "und" else "id", article.dateline_place)
     kept = kept_mentions(mentions)
     return EnrichedArticle(
         **article.model_dump(),
@@ -56,6 +56,7 @@ def enrich(
                 end=m.end,
                 canonical=m.canonical,
                 entity_id=m.entity_id,
+                origin=m.origin,
             )
             for m in kept
         ],

@@ -13,7 +13,6 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
@@ -21,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import numpy
 
+from schemas.limits import FINGERPRINT_BITS
+from services.common.dateline import MONTH_NAME, MONTH_NUMBERS, Dateline, alternation, parse_dateline
 from services.common.text import without_control_characters
 
 # --------------------------------------------------------------------------- characters
@@ -293,20 +294,6 @@ def strip_boilerplate(text: str) -> BoilerplateResult:
 
 # --------------------------------------------------------------------------- dates
 
-_MONTH_NUMBERS = {
-    **dict.fromkeys(("januari", "january", "jan"), 1),
-    **dict.fromkeys(("februari", "pebruari", "february", "feb", "peb"), 2),
-    **dict.fromkeys(("maret", "mac", "march", "mar"), 3),
-    **dict.fromkeys(("april", "apr"), 4),
-    **dict.fromkeys(("mei", "may"), 5),
-    **dict.fromkeys(("juni", "june", "jun"), 6),
-    **dict.fromkeys(("juli", "julai", "july", "jul"), 7),
-    **dict.fromkeys(("agustus", "ogos", "august", "agu", "agt", "ags", "aug"), 8),
-    **dict.fromkeys(("september", "sept", "sep"), 9),
-    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
-    **dict.fromkeys(("november", "nopember", "nov", "nop"), 11),
-    **dict.fromkeys(("desember", "disember", "december", "des", "dis", "dec"), 12),
-}
 _WEEKDAYS = (
     "senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu",
     "isnin", "khamis", "jumaat", "ahad",
@@ -318,22 +305,16 @@ _ZONE_HOURS_EAST_OF_UTC = {
 }  # fmt: skip
 
 
-def _alternation(words: Iterable[str]) -> str:
-    """Longest first, so "Desember" is not read as "Des" followed by junk."""
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-
-
-_MONTH_NAME = _alternation(_MONTH_NUMBERS)
-_WEEKDAY = _alternation(_WEEKDAYS)
+_WEEKDAY = alternation(_WEEKDAYS)
 _NUMERIC_DATE = (
     r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\d|[/.-]\d)"
 )
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<![\w.])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH_NAME})\b\.?,?\s+(?P<year>\d{{4}})(?!\d)",
+    rf"(?<![\w.])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH_NAME})\b\.?,?\s+(?P<year>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 _MONTH_DAY_YEAR = re.compile(
-    rf"\b(?P<month>{_MONTH_NAME})\b\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?!\d)",
+    rf"\b(?P<month>{MONTH_NAME})\b\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 _WEEKDAY_NUMERIC_DATE = re.compile(rf"\b(?:{_WEEKDAY})\s*,?\s*\(\s*{_NUMERIC_DATE}\s*\)", re.IGNORECASE)
@@ -356,7 +337,7 @@ _ALL_DATE_SHAPES = (*_SENTENCE_DATE_SHAPES, _BARE_NUMERIC_DATE, _ISO_DATE)
 def _month_number(written: str) -> int | None:
     if written.isdigit():
         return int(written)
-    return _MONTH_NUMBERS.get(written.casefold())
+    return MONTH_NUMBERS.get(written.casefold())
 
 
 def _hour_on_24_hour_clock(hour: int, meridiem: str | None) -> int | None:
@@ -469,121 +450,6 @@ def find_reference_dates(text: str, default_tz: str = "Asia/Jakarta") -> list[da
     return [instant for _, _, instant in _date_mentions(text, _SENTENCE_DATE_SHAPES, default_tz)]
 
 
-# --------------------------------------------------------------------------- datelines
-
-_KNOWN_PLACES = frozenset(
-    {
-        # Indonesia
-        "jakarta", "surabaya", "bandung", "medan", "semarang", "makassar", "palembang", "yogyakarta",
-        "denpasar", "malang", "solo", "surakarta", "bogor", "depok", "bekasi", "tangerang", "serang",
-        "cirebon", "padang", "pekanbaru", "batam", "jambi", "bengkulu", "bandar lampung", "pontianak",
-        "banjarmasin", "balikpapan", "samarinda", "palangka raya", "manado", "palu", "kendari",
-        "gorontalo", "mamuju", "ambon", "ternate", "jayapura", "manokwari", "sorong", "kupang",
-        "mataram", "banda aceh", "pangkalpinang", "tanjung pinang", "sleman", "bantul", "sidoarjo",
-        "gresik", "kediri", "jember", "banyuwangi", "tegal", "purwokerto", "magelang", "madiun",
-        "tasikmalaya", "sukabumi", "garut", "karawang", "cianjur", "labuan bajo", "merauke", "timika",
-        # Malaysia, Singapore, Brunei, Timor-Leste
-        "kuala lumpur", "putrajaya", "petaling jaya", "shah alam", "johor bahru", "kota bharu",
-        "kuala terengganu", "kuantan", "ipoh", "george town", "georgetown", "alor setar", "kangar",
-        "seremban", "melaka", "kuching", "kota kinabalu", "miri", "sibu", "sandakan", "tawau",
-        "labuan", "klang", "subang jaya", "cyberjaya", "muar", "batu pahat", "butterworth",
-        "bintulu", "sungai petani", "singapore", "singapura", "bandar seri begawan", "dili",
-    }
-)  # fmt: skip
-_KNOWN_PUBLISHERS = frozenset(
-    {
-        "antara", "antara news", "bernama", "detik", "detikcom", "cnn indonesia", "kompas", "tempo",
-        "republika", "liputan6", "suara", "bisnis", "kontan", "katadata", "kumparan", "tribunnews",
-        "okezone", "sindonews", "viva", "merdeka", "jpnn", "idn times", "beritasatu",
-        "media indonesia", "the jakarta post", "jakarta globe", "the star", "new straits times",
-        "malaysiakini", "free malaysia today", "astro awani", "berita harian", "harian metro",
-        "sinar harian", "utusan", "kosmo", "the straits times", "cna", "reuters", "afp", "ap",
-        "xinhua", "bloomberg",
-    }
-)  # fmt: skip
-_CAPITALS_WORD = r"[A-Z][A-Z'’-]+"
-_TITLE_WORD = r"[A-Z][a-z'’-]+"
-_PLACE = rf"(?P<place>{_CAPITALS_WORD}(?: {_CAPITALS_WORD}){{0,3}}|{_TITLE_WORD}(?: {_TITLE_WORD}){{0,2}})"
-_DOMAIN_PUBLISHER = r"(?P<publisher>[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z]{2,4}){1,2})"
-# Only known names: after "Place," any capitalised words could be a province ("Jawa Timur").
-_NAMED_PUBLISHER = rf"(?P<publisher>(?i:{_alternation(_KNOWN_PUBLISHERS)}))"
-_AGENCY_IN_PARENTHESES = r"\((?P<publisher>[A-Za-z][^()\n]{0,38}[A-Za-z.])\)"
-_DATELINE_DATE = (
-    rf"(?P<date_text>(?i:\d{{1,2}} (?:{_MONTH_NAME})\.?|(?:{_MONTH_NAME})\.? \d{{1,2}}|\d{{1,2}}/\d{{1,2}}))"
-)
-_DASH = r"(?:\s+-{1,2}(?:\s+|$)|\s*(?:--|[–—])\s*)"
-_DASH_OR_COLON = rf"(?:{_DASH}|\s*:(?:\s+|$))"
-_DATELINE_SHAPES = tuple(
-    re.compile(r"^\s*" + shape)
-    for shape in (
-        rf"{_DOMAIN_PUBLISHER}\s*,\s*{_PLACE}(?:\s*,\s*{_DATELINE_DATE})?{_DASH}",  # Bisnis.com, JAKARTA –
-        rf"{_PLACE}\s*,\s*{_DOMAIN_PUBLISHER}{_DASH}",  # JAKARTA, KOMPAS.com —
-        # Jakarta (ANTARA) - / KOTA BHARU, 3 Dis (Bernama) --
-        rf"{_PLACE}(?:\s*,\s*{_DATELINE_DATE})?\s*{_AGENCY_IN_PARENTHESES}{_DASH_OR_COLON}",
-        rf"{_PLACE}\s*,\s*{_DATELINE_DATE}{_DASH_OR_COLON}",  # PETALING JAYA, Dec 5 —
-        rf"{_PLACE}\s*,\s*{_NAMED_PUBLISHER}{_DASH}",  # Surabaya, Detik --
-        rf"{_PLACE}{_DASH_OR_COLON}",  # SINGAPORE - / KUALA LUMPUR:
-        rf"{_DOMAIN_PUBLISHER}{_DASH}",  # Suara.com -
-    )
-)
-_LONGEST_DATELINE = 60
-_VOWEL = re.compile(r"[AEIOU]")
-_LETTERS = re.compile(r"[^\W\d_]+")
-
-
-@dataclass(frozen=True)
-class Dateline:
-    place: str | None
-    publisher: str | None
-    date_text: str | None
-    rest: str
-
-
-def _is_credible_place(place: str, publisher: str | None) -> bool:
-    """Whether a capitalised opening word is a dateline place rather than a sentence start.
-
-    A place in capitals is the dateline convention, unless it is a single vowel-less word,
-    which is an acronym opening a sentence ("BNPB - ..."). A title-case word is a dateline only
-    when it is a known city or stands next to a recognisable publisher; otherwise "Pemerintah -
-    melalui kementerian - ..." would lose its subject.
-    """
-    if place.isupper():
-        return " " in place or bool(_VOWEL.search(place))
-    if place.casefold() in _KNOWN_PLACES:
-        return True
-    return publisher is not None and ("." in publisher or publisher.casefold() in _KNOWN_PUBLISHERS)
-
-
-def _title_case(place: str) -> str:
-    if not place.isupper():
-        return place
-    return _LETTERS.sub(lambda word: word.group().capitalize(), place)
-
-
-def parse_dateline(text: str) -> Dateline:
-    """Splits the dateline ("JAKARTA, KOMPAS.com —", "KUALA LUMPUR:") off the start of a body.
-
-    The place is metadata, not a mention in the story, so ``rest`` starts with the story's
-    first word. Places in capitals come back in title case, publishers as written. Without a
-    recognisable dateline everything is None and ``rest`` is ``text`` unchanged.
-    """
-    for shape in _DATELINE_SHAPES:
-        found = shape.match(text)
-        if not found or len(found.group().strip()) > _LONGEST_DATELINE:
-            continue
-        groups = found.groupdict()
-        place, publisher = groups.get("place"), groups.get("publisher")
-        if place is not None and not _is_credible_place(place, publisher):
-            continue
-        return Dateline(
-            place=_title_case(place) if place else None,
-            publisher=publisher,
-            date_text=groups.get("date_text"),
-            rest=text[found.end() :],
-        )
-    return Dateline(place=None, publisher=None, date_text=None, rest=text)
-
-
 # --------------------------------------------------------------------------- whole body
 
 
@@ -622,7 +488,7 @@ def _shingles(text: str) -> list[str]:
     return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
 
 
-def simhash(text: str, bits: int = 64) -> int:
+def simhash(text: str, bits: int = FINGERPRINT_BITS) -> int:
     """Locality-sensitive fingerprint: copies of a story with small edits differ in few bits.
 
     Syndicated stories reach us from several sites with their own dateline, boilerplate and a

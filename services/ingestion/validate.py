@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.events import ArticleIn, RawArticle
-from schemas.limits import ARTICLE_MAX_CHARS
+from schemas.limits import ARTICLE_MAX_CHARS, FINGERPRINT_BITS
 from services.common.codec import decode_json_object, schema_violation
 from services.common.dlq import Failure
 from services.common.text import without_control_characters
@@ -32,10 +32,6 @@ REGION_TIMEZONES = {
     "SG": "Asia/Singapore",
     "BN": "Asia/Brunei",
 }
-
-
-# 256 bits: at 64, syndicated copies and unrelated stories overlap in Hamming distance
-FINGERPRINT_BITS = 256
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,7 @@ def to_raw_article(article: ArticleIn, ingested_at: datetime) -> RawArticle:
         dateline_place=cleaned.dateline.place,
         publisher=cleaned.dateline.publisher,
         content_hash=content_hash(f"{article.title}\n{body}"),
-        fingerprint=f"{simhash(body, bits=FINGERPRINT_BITS):0{FINGERPRINT_BITS // 4}x}",
+        fingerprint=f"{simhash(body):0{FINGERPRINT_BITS // 4}x}",
         published_at=article.published_at,
         language_hint=article.language_hint,
         region=article.region,

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from schemas.events import ArticleIn, DeadLetter, EnrichedArticle, RawArticle
+from schemas.events import ArticleIn, DeadLetter, EnrichedArticle, EntityMention, RawArticle
 
 RAW = {
     "article_id": "0" * 32,
@@ -75,3 +75,8 @@ def test_dead_letter_keeps_arbitrary_bytes_through_json() -> None:
     again = DeadLetter.model_validate_json(letter.model_dump_json())
     assert again.payload == payload
     assert again.failed_at.tzinfo == UTC
+
+
+def test_a_mention_written_before_mentions_had_an_origin_is_one_in_the_body() -> None:
+    mention = {"text": "Jakarta", "label": "LOC", "start": 0, "end": 7, "canonical": "Jakarta"}
+    assert EntityMention.model_validate(mention).origin == "body"

@@ -15,7 +15,7 @@ from services.enrichment.evaluation import Report, evaluate
 
 DATA = Path(__file__).resolve().parents[3] / "eval" / "data"
 FLOORS = json.loads((DATA.parent / "floors.json").read_text("utf-8"))
-SETS = {"dev": DATA / "dev.jsonl", "held-out": DATA / "entities.jsonl"}
+SETS = {"dev": DATA / "dev.jsonl", "dev2": DATA / "dev2.jsonl", "held-out": DATA / "entities.jsonl"}
 TOLERANCE = 0.01
 
 
@@ -47,3 +47,15 @@ def test_every_language_of_every_scope_has_a_floor() -> None:
 def test_language_identification_is_right_on_every_article(name: str) -> None:
     wrong = {pair: n for pair, n in report(name).languages.items() if pair[0] != pair[1]}
     assert not wrong, f"{name}: (labelled, identified) -> count {wrong}"
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_labelled_span_is_the_text_at_its_offsets(name: str) -> None:
+    rows = [json.loads(line) for line in SETS[name].read_text("utf-8").splitlines() if line.strip()]
+    misplaced = [
+        (row["id"], entity["text"])
+        for row in rows
+        for entity in row["entities"]
+        if row["body"][entity["start"] : entity["end"]] != entity["text"]
+    ]
+    assert not misplaced, misplaced

@@ -52,3 +52,13 @@ def test_the_models_are_loaded_up_front_and_kept_out_of_the_collectors_walks() -
     finally:
         gc.unfreeze()
     assert any(o is aliases for o in gc.get_objects(generation=2))
+
+
+def test_the_datelines_place_is_an_entity_of_the_enriched_article() -> None:
+    datelined = {
+        **RAW,
+        "body": "The number of flood evacuees rose on Monday.",
+        "dateline_place": "Kota Bharu",
+    }
+    entities = enrich(RawArticle.model_validate(datelined)).entities
+    assert [(e.canonical, e.origin, e.start, e.end) for e in entities] == [("Kota Bharu", "dateline", 0, 0)]

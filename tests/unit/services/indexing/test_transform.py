@@ -82,3 +82,21 @@ def test_the_lifecycle_policy_is_attached_only_where_the_server_has_one() -> Non
     assert set(lifecycle_policy()["phases"]) == {"hot", "warm"}
     assert index_template(settings)["index_patterns"] == ["news-*"]
     assert index_template(settings)["template"]["aliases"] == {"news": {}}
+
+
+def test_an_article_is_found_by_the_place_of_its_dateline() -> None:
+    mention = {"text": "Kuala Lumpur", "label": "LOC", "start": 0, "end": 0, "canonical": "Kuala Lumpur"}
+    article = json.loads(enriched("c" * 32))
+    article["entities"] = [{**mention, "origin": "dateline"}]
+    action = document_action("kabar", EnrichedArticle.model_validate(article))
+    fields = action["_source"]["script"]["params"]["fields"]
+    assert fields["entity_names"] == ["Kuala Lumpur"] and fields["entities"][0]["origin"] == "dateline"
+
+
+def test_every_field_of_a_mention_is_mapped_in_the_strict_index_template() -> None:
+    from schemas.events import EntityMention
+    from services.common.settings import KabarSettings
+    from services.indexing.index_design import index_template
+
+    mappings = index_template(KabarSettings())["template"]["mappings"]
+    assert set(EntityMention.model_fields) <= set(mappings["properties"]["entities"]["properties"])

@@ -1,0 +1,151 @@
+"""What the extraction rules need to know about one language, in one frozen value per language.
+
+The rules are shared; languages differ in their word lists, their titles, the order in which
+they name things (English puts the kind of a name last and an office before the title) and
+which recognisers apply. Stating those differences here, once, keeps the recognisers free of
+tests on the language's code. The word lists come from gazetteer/grammar.json, read once.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from services.enrichment.gazetteer import DATA_DIR, Titles, gazetteer
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The word lists every language's rules read (gazetteer/grammar.json explains each)."""
+
+    connectors: frozenset[str]
+    office_connectors: frozenset[str]
+    person_connectors: frozenset[str]
+    company_connectors: frozenset[str]
+    long_form_connectors: frozenset[str]
+    # what makes a name an organisation's, in the English that foreign bodies are named in
+    # too ("International Renewable Energy Agency", "Southeast Asian Fisheries Development Center")
+    organisation_words: frozenset[str]
+    legal_prefixes: frozenset[str]
+    ranks: frozenset[str]
+    say_verbs: frozenset[str]
+    name_abbreviations: frozenset[str]
+    joined_particles: frozenset[str]  # "al-Hashimi": a lower-case particle, a hyphen, a name
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One language's rules: the word lists and facts they read, and the recognisers that run."""
+
+    language: str
+    frequency_language: str  # the word-frequency list that says which words are common
+    titles: Titles
+    recognisers: frozenset[str]
+    # the organisation connectors: English adds "for" ("Institute for Medical Research")
+    org_connectors: frozenset[str]
+    # an office comes before the title ("Energy Minister Hendro"), so none follows it
+    office_before_title: bool
+    # a name ends at its last capitalised word ("the Bekasi regency administration")
+    name_ends_at_capital: bool
+    # abstract nouns are formed with affixes ("Pembangunan"), never a person's name
+    abstract_nouns: bool
+    # an unknown word opening a sentence may be a name when it is a known name part
+    opening_name_part_is_name: bool
+    skipped_openers: frozenset[str] = frozenset()
+    org_heads_before_name: frozenset[str] = frozenset()
+    org_ends: frozenset[str] = frozenset()
+    venue_heads: frozenset[str] = frozenset()
+    venue_words: frozenset[str] = frozenset()
+    loc_ends: frozenset[str] = frozenset()
+    numbered_street_ends: frozenset[str] = frozenset()
+    event_and_law_ends: frozenset[str] = frozenset()
+    description_articles: frozenset[str] = frozenset()
+    list_separators: frozenset[str] = frozenset()
+    place_before: tuple[str, ...] = ()
+    place_after: frozenset[str] = frozenset()
+    place_cues: frozenset[str] = frozenset()
+    statistical_model: bool = False  # spaCy's English model adds what the rules did not explain
+
+
+@cache
+def _grammar_file() -> dict[str, Any]:
+    grammar: dict[str, Any] = json.loads((DATA_DIR / "grammar.json").read_text("utf-8"))
+    return grammar
+
+
+@cache
+def grammar() -> Grammar:
+    data = _grammar_file()
+    connectors = data["connectors"]
+    english = data["languages"]["en"]
+    return Grammar(
+        connectors=frozenset(connectors["name"]),
+        office_connectors=frozenset(connectors["office"]),
+        person_connectors=frozenset(connectors["person"]),
+        company_connectors=frozenset(connectors["company"]),
+        long_form_connectors=frozenset(connectors["name"]) | frozenset(connectors["long_form"]),
+        organisation_words=frozenset(english["org_ends"]) | frozenset(english["org_heads_before_name"]),
+        legal_prefixes=frozenset(data["legal_prefixes"]),
+        ranks=frozenset(data["ranks"]),
+        say_verbs=frozenset(data["say_verbs"]),
+        name_abbreviations=frozenset(data["name_abbreviations"]),
+        joined_particles=frozenset(data["joined_particles"]),
+    )
+
+
+SHARED_RECOGNISERS = frozenset(
+    {"titled_person", "gazetteer_name", "head_word_name", "company_name", "acronym_long_form"}
+)
+
+
+def _english() -> Profile:
+    words = _grammar_file()["languages"]["en"]
+    return Profile(
+        language="en",
+        frequency_language="en",
+        # Indonesian and Malay titles are given names in English text ("Azman Hakim", "Putri Ayu")
+        titles=gazetteer().english_titles,
+        recognisers=SHARED_RECOGNISERS | {"event_or_law", "kind_named_last", "english_person"},
+        org_connectors=grammar().connectors | frozenset(words["org_connectors"]),
+        office_before_title=True,
+        name_ends_at_capital=True,
+        abstract_nouns=False,
+        opening_name_part_is_name=False,
+        skipped_openers=frozenset(words["function_words"]),
+        org_heads_before_name=frozenset(words["org_heads_before_name"]),
+        org_ends=frozenset(words["org_ends"]),
+        venue_heads=frozenset(words["venue_heads"]),
+        venue_words=frozenset(words["venue_words"]),
+        loc_ends=frozenset(words["loc_ends"]),
+        numbered_street_ends=frozenset(words["numbered_street_ends"]),
+        event_and_law_ends=frozenset(words["event_and_law_ends"]),
+        description_articles=frozenset(words["description_articles"]),
+        list_separators=frozenset(words["list_separators"]),
+        place_before=tuple(words["place_before"]),
+        place_after=frozenset(words["place_after"]),
+        statistical_model=True,
+    )
+
+
+def _regional(language: str) -> Profile:
+    """Indonesian and Malay, and any language without rules of its own: the rules were
+    written on Indonesian and Malay, and Indonesian word frequencies judge the rest."""
+    words = _grammar_file()["languages"]["regional"]
+    return Profile(
+        language=language,
+        frequency_language=language if language in ("id", "ms") else "id",
+        titles=gazetteer().titles,
+        recognisers=SHARED_RECOGNISERS | {"regional_person_or_place"},
+        org_connectors=grammar().connectors,
+        office_before_title=False,
+        name_ends_at_capital=False,
+        abstract_nouns=True,
+        opening_name_part_is_name=True,
+        place_cues=frozenset(words["place_cues"]),
+    )
+
+
+@cache
+def profile_for(language: str) -> Profile:
+    """The profile of a detected language (built once per language)."""
+    return _english() if language == "en" else _regional(language)

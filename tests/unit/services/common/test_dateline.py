@@ -1,0 +1,32 @@
+"""The dateline grammar ingestion and entity extraction share, on the shapes its comments cite."""
+
+import pytest
+
+from services.common.dateline import dateline_end, parse_dateline
+
+
+@pytest.mark.parametrize(
+    ("text", "story"),
+    [
+        ("KOTA BHARU, 3 Dis (Bernama) -- Polis menahan", "Polis menahan"),
+        ("Jakarta (ANTARA) - Presiden membuka", "Presiden membuka"),
+        ("KUALA LUMPUR (Nov 12): Gamuda menang", "Gamuda menang"),
+        ("SINGAPORE – The court heard", "The court heard"),
+        ("Bisnis.com, JAKARTA – Bank Indonesia menahan", "Bank Indonesia menahan"),
+        ("JAKARTA, KOMPAS.com — Banjir melanda", "Banjir melanda"),
+        ("PETALING JAYA, Dec 5 — Police said", "Police said"),
+        ("Surabaya, Detik -- Gempa mengguncang", "Gempa mengguncang"),
+        ("Suara.com - Badan Nasional", "Badan Nasional"),
+    ],
+)
+def test_the_story_starts_after_the_dateline(text: str, story: str) -> None:
+    assert text[dateline_end(text) :] == story
+    assert parse_dateline(text).rest == story
+
+
+def test_a_bracketed_date_is_the_datelines_date() -> None:
+    assert parse_dateline("KUALA LUMPUR (Nov 12): Gamuda menang").date_text == "Nov 12"
+
+
+def test_an_acronym_opening_a_sentence_is_no_dateline() -> None:
+    assert dateline_end("BNPB - melalui posko - mencatat") == 0
