@@ -198,11 +198,12 @@ class KafkaCluster:
             # thread wakes about three times a second when idle (8 and 3 by default)
             "num.io.threads": "2",
             "num.network.threads": "1",
-            # the active controller appends a no-op record to the metadata log this often
-            # when nothing else happens (500 ms by default): the main cost of a broker at rest
-            "metadata.max.idle.interval.ms": "5000",
             "message.max.bytes": str(RECORD_MAX_BYTES),
             "replica.fetch.max.bytes": str(RECORD_MAX_BYTES),
+            # the active controller appends a no-op record to the metadata log this often when
+            # nothing else happens (500 ms by default), the main cost of a broker at rest; a
+            # node alone has no follower that watches for them
+            "metadata.max.idle.interval.ms": "30000" if len(self.nodes) == 1 else "5000",
         }
 
     def prepare(self) -> Jars:

@@ -90,7 +90,6 @@ def pipeline(servers: Servers, tmp_path: Path) -> Pipeline:
         "KABAR_TOPIC_TRANSLATIONS": f"test-{suffix}.translations",
         "KABAR_TRANSLATION_GROUP": f"test-{suffix}-translation",
         "KABAR_DATA_DIR": str(tmp_path / "faust"),
-        "KABAR_BATCH_WITHIN_S": "0.2",
     }
     settings = KabarSettings(**{k.removeprefix("KABAR_").lower(): v for k, v in env.items()})
     return Pipeline(env, settings, tmp_path)

@@ -4,8 +4,9 @@ A stage is a ``StreamStage`` (its input schema and a pure transform) and a ``Sin
 topic or Elasticsearch). The runtime owns everything the stages do alike, so that they cannot
 drift apart:
 
-- batches bounded in size and waiting time, acked (so committable) only when the loop asks
-  for the next one, i.e. after every output and dead letter of the batch was acknowledged;
+- batches of what arrived while the previous batch was processed, bounded in size, acked (so
+  committable) only when the loop asks for the next one, i.e. after every output and dead
+  letter of the batch was acknowledged;
 - decoding and schema checks: a record that is not its topic's event is a dead letter;
 - poison isolation: an exception in one record's transform, or a sink's final refusal of
   one output (a record too large for the broker, a document Elasticsearch rejects), makes
@@ -19,7 +20,7 @@ drift apart:
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
@@ -86,33 +87,49 @@ class StreamStage(Generic[In, Out]):
 
 
 def batches(stream: faust.StreamT, settings: StreamSettings) -> AsyncIterator[Sequence[EventT]]:
-    """Batches of events, bounded in size and in waiting time.
+    """The stage's events in batches of at most ``batch_size`` (see ``arrived_batches``),
+    each acked (and so committable) only when the caller asks for the next batch, i.e.
+    after the caller's outputs were acknowledged."""
+    faust_stream = cast(faust.Stream, stream)
+    faust_stream.enable_acks = False  # Faust would ack each event as the next one is read
+    return arrived_batches(faust_stream.events(), faust_stream.ack, settings.batch_size)
 
-    The stream acks a batch's events (and so lets Faust commit their offsets) only when
-    the caller asks for the next batch, i.e. after the caller's sends were acknowledged.
+
+async def arrived_batches(
+    events: AsyncIterable[EventT], ack: Callable[[EventT], Awaitable[Any]], max_size: int
+) -> AsyncIterator[list[EventT]]:
+    """Each batch is what arrived while the previous one was processed, up to ``max_size``.
+
+    An event that finds the stage idle goes on at once, alone, instead of waiting for
+    company (Faust's ``take_events`` holds every batch up to its timeout, adding that much
+    latency per stage); under load, events queue while a batch is processed and the next
+    batch takes them all. Nothing runs on a timer, so an idle stage does not wake up. A
+    batch is acked only once the caller comes back for the next one; a batch the caller
+    raised on stays unacked, its offsets uncommitted, and is read again after a restart.
     """
-    return unacked_unless_finished(
-        cast(faust.Stream, stream).take_events(settings.batch_size, within=settings.batch_within_s)
-    )
+    arrived: asyncio.Queue[EventT] = asyncio.Queue(maxsize=max_size)
 
+    async def take_in() -> None:
+        async for event in events:
+            await arrived.put(event)
 
-async def unacked_unless_finished(
-    batches: AsyncIterator[Sequence[EventT]],
-) -> AsyncIterator[Sequence[EventT]]:
-    """Keeps a batch the caller did not finish from being committed.
-
-    Faust's ``take_events`` acks a batch when its generator closes, and it also closes
-    when the caller's loop ends with an error (a send that failed, a cancelled agent).
-    One more reference on each message keeps that ack from being the last, so the
-    offsets stay uncommitted and the records are read again after a restart.
-    """
-    async for events in batches:
-        try:
-            yield events
-        except BaseException:
-            for event in events:
-                event.message.incref()
-            raise
+    taking_in = asyncio.ensure_future(take_in())
+    try:
+        while True:
+            first = asyncio.ensure_future(arrived.get())
+            await asyncio.wait({first, taking_in}, return_when=asyncio.FIRST_COMPLETED)
+            if not first.done():
+                first.cancel()
+                taking_in.result()  # the stream's error, if it ended with one
+                return
+            batch = [first.result()]
+            while len(batch) < max_size and not arrived.empty():
+                batch.append(arrived.get_nowait())
+            yield batch
+            for event in batch:
+                await ack(event)
+    finally:
+        taking_in.cancel()
 
 
 def payload_of(event: EventT) -> bytes:

@@ -121,9 +121,10 @@ class StreamSettings(KabarSettings):
     """What a Faust worker needs beyond the shared addresses."""
 
     batch_size: int = Field(default=200, ge=1)
-    batch_within_s: float = Field(default=0.5, gt=0)
     data_dir: Path = Path(".kabar/faust")
-    lag_interval_s: float = Field(default=10.0, gt=0)
+    # as often as Prometheus scrapes it (deploy/prometheus/prometheus.yml): a lag measured
+    # more often is never read
+    lag_interval_s: float = Field(default=15.0, gt=0)
     # how long a silent replica keeps its partitions: a killed worker's share moves to the
     # others after this long (Faust's own default is 60 s)
     session_timeout_s: float = Field(default=15.0, ge=6)

@@ -19,7 +19,7 @@ from services.common.runtime import (
     StageRunner,
     StreamStage,
     TopicSink,
-    unacked_unless_finished,
+    arrived_batches,
 )
 from services.common.settings import StreamSettings
 
@@ -37,31 +37,79 @@ class Delivered:
         self.message.incref()  # the stream's reference, which its ack gives back
 
 
-async def take_events_like(batches: list[list[Delivered]]) -> AsyncIterator[list[Delivered]]:
-    """Acks each batch when the caller moves on or the generator closes, as Faust's
-    ``take_events`` does."""
-    for events in batches:
-        try:
-            yield events
-        finally:
-            for event in events:
-                event.message.ack(None)  # type: ignore[arg-type]
+async def acked(event: Delivered) -> None:
+    """What Faust's ``Stream.ack`` does to the stream's reference."""
+    event.message.ack(None)  # type: ignore[arg-type]
+
+
+async def fed_by(source: "asyncio.Queue[Delivered | Exception]") -> AsyncIterator[Delivered]:
+    """A stream that delivers what the test puts in ``source``, and ends with an exception
+    put there."""
+    while True:
+        item = await source.get()
+        if isinstance(item, Exception):
+            raise item
+        yield item
 
 
 def test_a_batch_the_agent_finished_is_acked_and_one_it_failed_on_is_not() -> None:
-    finished, failed = [Delivered(0), Delivered(1)], [Delivered(2)]
+    events = [Delivered(n) for n in range(3)]
 
-    async def agent_failing_on_the_second_batch() -> None:
-        batches = unacked_unless_finished(take_events_like([finished, failed]))
+    async def agent_failing_on_the_batch_with_the_last_event() -> None:
+        source: asyncio.Queue[Delivered | Exception] = asyncio.Queue()
+        for event in events:
+            source.put_nowait(event)
+        batches = arrived_batches(fed_by(source), acked, max_size=2)
         with pytest.raises(ConnectionError):
-            async for events in batches:
-                if events is failed:
+            async for batch in batches:
+                if events[2] in batch:
                     raise ConnectionError("the enriched topic did not acknowledge")
         await batches.aclose()  # type: ignore[attr-defined]
 
-    asyncio.run(agent_failing_on_the_second_batch())
-    assert all(e.message.acked for e in finished)
-    assert not any(e.message.acked for e in failed)
+    asyncio.run(agent_failing_on_the_batch_with_the_last_event())
+    assert events[0].message.acked and events[1].message.acked
+    assert not events[2].message.acked
+
+
+def test_an_event_that_finds_the_stage_idle_goes_on_at_once_and_alone() -> None:
+    async def first_batch() -> list[Delivered]:
+        source: asyncio.Queue[Delivered | Exception] = asyncio.Queue()
+        source.put_nowait(Delivered(0))  # and nothing after it
+        batches = arrived_batches(fed_by(source), acked, max_size=200)
+        return await asyncio.wait_for(anext(batches), timeout=5)  # type: ignore[arg-type]
+
+    assert [e.message.offset for e in asyncio.run(first_batch())] == [0]
+
+
+def test_events_that_arrive_during_a_batch_make_the_next_batches_up_to_the_size() -> None:
+    async def batch_offsets() -> list[list[int]]:
+        source: asyncio.Queue[Delivered | Exception] = asyncio.Queue()
+        source.put_nowait(Delivered(0))
+        seen: list[list[int]] = []
+        async for batch in arrived_batches(fed_by(source), acked, max_size=2):
+            seen.append([e.message.offset for e in batch])
+            if len(seen) == 1:  # while the first batch is processed, three more arrive
+                for n in (1, 2, 3):
+                    source.put_nowait(Delivered(n))
+                while not source.empty():
+                    await asyncio.sleep(0)
+            if sum(map(len, seen)) == 4:
+                break
+        return seen
+
+    assert asyncio.run(batch_offsets()) == [[0], [1, 2], [3]]
+
+
+def test_a_stream_that_fails_ends_the_batches_with_its_error() -> None:
+    async def read_all() -> None:
+        source: asyncio.Queue[Delivered | Exception] = asyncio.Queue()
+        source.put_nowait(Delivered(0))
+        source.put_nowait(RuntimeError("consumer crashed"))
+        async for _ in arrived_batches(fed_by(source), acked, max_size=10):
+            pass
+
+    with pytest.raises(RuntimeError, match="consumer crashed"):
+        asyncio.run(read_all())
 
 
 class FakeTopic:
