@@ -41,7 +41,7 @@ from services.indexing.documents import article_action
 from services.indexing.index_design import async_client, install_index_template, sync_client
 from services.ingestion.publish import Publisher
 from services.ingestion.validate import parse_article
-from services.processes import StackError, http_ok, running_pid, wait_until
+from services.processes import StackError, cpu_seconds, http_ok, running_pid, wait_until
 from services.stack import broker_description, local_kafka_cluster, noida_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -129,15 +129,6 @@ def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
     return 0.0
 
 
-def cpu_seconds(process: subprocess.Popen[bytes] | int) -> float:
-    """User plus system CPU time of a process (or pid) so far, all its threads included: a
-    stage's transform runs on a worker thread, its Kafka consumer on another."""
-    pid = process if isinstance(process, int) else process.pid
-    stat = Path(f"/proc/{pid}/stat")
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def topic_size(settings: KabarSettings, topic: str) -> int:
     tool = consumer(settings, "kabar-bench")
     try:
@@ -219,10 +210,10 @@ def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, floa
     with service("enrichment", run) as process:
         send_raw(run.settings, warm_up)
         reached(enriched, len(warm_up), "warm-up events")
-        started, cpu_started = time.monotonic(), cpu_seconds(process)
+        started, cpu_started = time.monotonic(), cpu_seconds(process.pid)
         send_raw(run.settings, measured)
         done = reached(enriched, len(raw_articles), "enriched events")
-        service_cpu_seconds = cpu_seconds(process) - cpu_started
+        service_cpu_seconds = cpu_seconds(process.pid) - cpu_started
         rss = peak_rss_mb(process)
     service_seconds = done - started
     count = len(measured)

@@ -183,3 +183,33 @@ def http_ok(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used, with every thread and every process it
+    started (the enrichment worker's extraction processes): those that still run, and
+    those it has waited for."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in _process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended since the tree was read
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if member == pid:
+            total += int(fields[13]) + int(fields[14])  # children it has waited for
+    return total / tick
+
+
+def _process_tree(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+    tree = [pid]
+    for member in tree:
+        tree += [child for child, parent in parents.items() if parent == member]
+    return tree

@@ -90,6 +90,8 @@ def pipeline(servers: Servers, tmp_path: Path) -> Pipeline:
         "KABAR_TOPIC_TRANSLATIONS": f"test-{suffix}.translations",
         "KABAR_TRANSLATION_GROUP": f"test-{suffix}-translation",
         "KABAR_DATA_DIR": str(tmp_path / "faust"),
+        # one process each: the path production takes, at the cost of one set of models
+        "KABAR_EXTRACTION_PROCESSES": "1",
     }
     settings = KabarSettings(**{k.removeprefix("KABAR_").lower(): v for k, v in env.items()})
     return Pipeline(env, settings, tmp_path)

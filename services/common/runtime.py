@@ -13,15 +13,22 @@ drift apart:
   that record a dead letter with stage, reason and origin, and the batch goes on. Only
   transient trouble (a broker or search server away, 429/5xx) is retried, without end,
   which stops the stage taking new events: backpressure, never loss;
-- the CPU work off the event loop, so heartbeats and health checks keep their time;
+- the CPU work off the event loop, in worker processes on every core for the stages that
+  need them, so heartbeats and health checks keep their time;
 - the same metrics for every stage.
 """
 
 import asyncio
+import itertools
 import logging
+import os
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
+from multiprocessing import get_context
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 import faust
@@ -73,9 +80,13 @@ class Sink(Protocol[Out_contra]):
 class StreamStage(Generic[In, Out]):
     """What one stage does to one event, and nothing else.
 
-    ``transform`` is pure and runs in a worker thread; it returns the output, or None when
-    there is nothing to write for this event (it is counted as skipped). ``settle`` runs
-    on the event loop, for what needs the app (tables), after the transform.
+    ``transform`` is pure; it returns the output, or None when there is nothing to write for
+    this event (it is counted as skipped). It runs in ``processes`` worker processes, each
+    made ready once by ``prepare`` (its models loaded), a batch shared out among them; with
+    0 it runs in a thread of the worker itself (a light transform, or one whose library
+    spreads over the cores by itself). Either way the event loop stays free for heartbeats
+    and health checks. ``settle`` runs on the event loop, for what needs the app (tables),
+    after the transform.
     """
 
     service: ServiceName
@@ -84,6 +95,8 @@ class StreamStage(Generic[In, Out]):
     input_model: type[In]
     transform: Callable[[In], Out | None]
     settle: Callable[[Out], Out] | None = None
+    processes: int = 0
+    prepare: Callable[[], None] | None = None
 
 
 def batches(stream: faust.StreamT, settings: StreamSettings) -> AsyncIterator[Sequence[EventT]]:
@@ -277,10 +290,18 @@ class StageRunner(Generic[In, Out]):
         self.sink = sink
         self.dead_letters = dead_letters
         self.settings = settings
+        self._processes: ProcessPoolExecutor | None = None
 
     async def run(self, stream: faust.StreamT) -> None:
+        if self.stage.processes:
+            await self._start_processes()
         async for events in batches(stream, self.settings):
             await self.process(events)
+
+    async def _start_processes(self) -> None:
+        """Every process started and prepared before the first batch, not while it waits."""
+        loop, pool = asyncio.get_running_loop(), self._pool()
+        await asyncio.gather(*(loop.run_in_executor(pool, os.getpid) for _ in range(self.stage.processes)))
 
     async def process(self, events: Sequence[EventT]) -> None:
         """One batch, start to acknowledgement; returns only when every output and dead
@@ -296,7 +317,7 @@ class StageRunner(Generic[In, Out]):
                 letters.append(dead_letter(stage.stage, value, origin, payload))
             else:
                 records.append(Record(value, payload, origin))
-        results = await asyncio.to_thread(transform_each, stage, records)
+        results = await self._transformed(records)
         outputs: list[tuple[Record[Any], Out]] = []
         skipped = 0
         for record, result in zip(records, results, strict=True):
@@ -322,6 +343,56 @@ class StageRunner(Generic[In, Out]):
         EVENTS.labels(stage.service, stage.label, "ok").inc(len(outputs) - len(refused))
         EVENTS.labels(stage.service, stage.label, "skipped").inc(skipped)
         EVENTS.labels(stage.service, stage.label, "dead_lettered").inc(len(letters))
+
+    async def _transformed(self, records: list[Record[In]]) -> list[Out | Failure | None]:
+        stage = self.stage
+        if not stage.processes or not records:
+            return await asyncio.to_thread(transform_each, stage.transform, stage.stage, records)
+        try:
+            return await self._in_processes(records)
+        except BrokenProcessPool:
+            # a process died (killed, out of memory, a crash in a native library): the
+            # records go again one at a time, so that one that kills a process is its own
+            # dead letter and the rest of the batch goes on
+            log.warning("a %s process died; its batch goes again record by record", stage.stage)
+            self._replace_pool()
+            return [await self._alone(record) for record in records]
+
+    async def _in_processes(self, records: list[Record[In]]) -> list[Out | Failure | None]:
+        """Contiguous shares of the batch, one per process, so that every core works on it."""
+        loop, pool = asyncio.get_running_loop(), self._pool()
+        shares = min(self.stage.processes, len(records))
+        bounds = [len(records) * n // shares for n in range(shares + 1)]
+        shares_done = await asyncio.gather(
+            *(
+                loop.run_in_executor(
+                    pool, partial(transform_each, self.stage.transform, self.stage.stage, share)
+                )
+                for share in (records[a:b] for a, b in itertools.pairwise(bounds))
+            )
+        )
+        return [cast(Out | Failure | None, result) for share in shares_done for result in share]
+
+    async def _alone(self, record: Record[In]) -> Out | Failure | None:
+        try:
+            return (await self._in_processes([record]))[0]
+        except BrokenProcessPool as exc:
+            self._replace_pool()
+            return _failure(self.stage, record, exc)
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._processes is None:
+            # spawned, not forked: the worker already runs threads (Kafka clients, Faust's
+            # consumer), and a fork would copy their locks in whatever state they are in
+            self._processes = ProcessPoolExecutor(
+                self.stage.processes, mp_context=get_context("spawn"), initializer=self.stage.prepare
+            )
+        return self._processes
+
+    def _replace_pool(self) -> None:
+        if self._processes is not None:
+            self._processes.shutdown(wait=False, cancel_futures=True)
+        self._processes = None
 
     def _settle(self, record: Record[In], output: Out) -> Out | Failure:
         if self.stage.settle is None:
@@ -369,17 +440,24 @@ def topic_runner(
     return StageRunner(app, stage, sink, dead_letter_sink(app, settings, stage.service), settings)
 
 
-def transform_each(stage: StreamStage[In, Out], records: Sequence[Record[In]]) -> list[Out | Failure | None]:
-    """The stage's transform on every record; an exception is that record's failure alone."""
+def transform_each(
+    transform: Callable[[In], Out | None], stage: Stage, records: Sequence[Record[In]]
+) -> list[Out | Failure | None]:
+    """``transform`` on every record; an exception is that record's failure alone. Module
+    level, with plain arguments, so that a worker process can be sent it."""
     results: list[Out | Failure | None] = []
     for record in records:
         try:
-            results.append(stage.transform(record.value))
+            results.append(transform(record.value))
         except Exception as exc:
-            results.append(_failure(stage, record, exc))
+            results.append(_failure_of(stage, record, exc))
     return results
 
 
 def _failure(stage: StreamStage[Any, Any], record: Record[Any], error: Exception) -> Failure:
-    log.exception("%s failed on %s", stage.stage, record.origin.label)
-    return Failure(f"{stage.stage}_error", f"{type(error).__name__}: {error}", record.article_id)
+    return _failure_of(stage.stage, record, error)
+
+
+def _failure_of(stage: Stage, record: Record[Any], error: Exception) -> Failure:
+    log.exception("%s failed on %s", stage, record.origin.label)
+    return Failure(f"{stage}_error", f"{type(error).__name__}: {error}", record.article_id)

@@ -142,6 +142,9 @@ class EnrichmentSettings(StreamSettings):
 
     duplicate_window_hours: float = Field(default=72.0, gt=0)
     duplicate_max_distance: int = Field(default=64, ge=0, le=256)  # bits of the 256-bit fingerprint
+    # worker processes that extract entities, each with its own models; 0 extracts in a
+    # thread of the worker itself
+    extraction_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
 
 
 class TranslationSettings(StreamSettings):

@@ -86,6 +86,8 @@ def build_app(settings: EnrichmentSettings) -> faust.App:
         input_model=RawArticle,
         transform=partial(enrich, translation_backend=settings.translation_backend),
         settle=duplicates.mark,
+        processes=settings.extraction_processes,
+        prepare=load_models,
     )
     runner = topic_runner(app, settings, stage, settings.topic_enriched, encode_article)
 
@@ -101,5 +103,6 @@ def build_app(settings: EnrichmentSettings) -> faust.App:
 def main() -> None:
     settings = EnrichmentSettings()
     ensure_topics(settings)
-    load_models()
+    if not settings.extraction_processes:
+        load_models()
     run_worker(build_app(settings), "enrichment", settings.log_level)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from services.common.settings import StackSettings
-from services.processes import StackError
+from services.processes import StackError, cpu_seconds
 from services.stack import describe_local_kafka, down, local_kafka_cluster, noida_process, service_process, up
 from tests.fixtures.servers import JAR_CACHE, kafka_under_test
 
@@ -61,12 +61,6 @@ def push_through_the_api(env: dict[str, str], samples: Path) -> None:
 # the whole stack at rest, every server and service together, on either broker; measured on
 # Apache Kafka 0.028 to 0.032 of a core, the broker 0.011 to 0.014 of it
 AT_REST_MAX_CORES = 0.05
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system time the process has used, all its threads included (/proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 30, seconds: float = 30) -> None:

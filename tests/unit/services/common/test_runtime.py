@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -163,6 +164,8 @@ def raw(article_id: str, body: str = "Banjir melanda Bandung.") -> bytes:
 
 
 def upper_title(article: RawArticle) -> RawArticle | None:
+    if "kills its process" in article.body:
+        os._exit(70)  # as a crash in a native library, or the kernel out of memory, would
     if "crash" in article.body:
         raise ValueError("the extractor tripped on this one")
     if "skip" in article.body:
@@ -174,13 +177,14 @@ def encode(article: RawArticle) -> tuple[bytes, bytes]:
     return article.article_id.encode(), article.model_dump_json().encode()
 
 
-def run_batch(events: Sequence[Delivered], outputs: FakeTopic, dlq: FakeTopic) -> None:
+def run_batch(events: Sequence[Delivered], outputs: FakeTopic, dlq: FakeTopic, processes: int = 0) -> None:
     stage = StreamStage[RawArticle, RawArticle](
         service="enrichment",
         stage="enrichment",
         label="test-stage",
         input_model=RawArticle,
         transform=upper_title,
+        processes=processes,
     )
     runner = StageRunner(
         FakeApp(),  # type: ignore[arg-type]
@@ -200,7 +204,8 @@ def counted(outcome: str) -> float:
     return EVENTS.labels("enrichment", "test-stage", outcome)._value.get()
 
 
-def test_each_bad_record_is_a_dead_letter_alone_and_the_rest_of_the_batch_goes_on() -> None:
+@pytest.mark.parametrize("processes", [0, 2], ids=["in a thread", "in two processes"])
+def test_each_bad_record_is_a_dead_letter_alone_and_the_rest_of_the_batch_goes_on(processes: int) -> None:
     before = {outcome: counted(outcome) for outcome in ("ok", "skipped", "dead_lettered")}
     events = [
         Delivered(0, raw("a" * 32)),
@@ -211,7 +216,7 @@ def test_each_bad_record_is_a_dead_letter_alone_and_the_rest_of_the_batch_goes_o
         Delivered(5, raw("e" * 32)),
     ]
     outputs, dlq = FakeTopic(limit=1_500), FakeTopic()
-    run_batch(events, outputs, dlq)
+    run_batch(events, outputs, dlq, processes)
     assert [key for key, _ in outputs.written] == [b"a" * 32, b"e" * 32]
     assert json.loads(outputs.written[0][1])["title"] == "BANJIR"
     letters = {letter.origin: letter for letter in letters_in(dlq)}
@@ -227,6 +232,18 @@ def test_each_bad_record_is_a_dead_letter_alone_and_the_rest_of_the_batch_goes_o
     assert counted("ok") - before["ok"] == 2
     assert counted("skipped") - before["skipped"] == 1
     assert counted("dead_lettered") - before["dead_lettered"] == 3
+
+
+def test_a_record_that_kills_its_process_is_a_dead_letter_and_the_rest_go_on() -> None:
+    events = [Delivered(n, raw(letter * 32)) for n, letter in enumerate("abc")]
+    events.insert(2, Delivered(3, raw("d" * 32, "This one kills its process.")))
+    outputs, dlq = FakeTopic(), FakeTopic()
+    run_batch(events, outputs, dlq, processes=2)
+    assert sorted(key for key, _ in outputs.written) == [b"a" * 32, b"b" * 32, b"c" * 32]
+    assert all(json.loads(value)["title"] == "BANJIR" for _, value in outputs.written)
+    [letter] = letters_in(dlq)
+    assert (letter.origin, letter.error_type) == ("kabar.raw[0]@3", "enrichment_error")
+    assert "BrokenProcessPool" in letter.error_message
 
 
 def test_a_record_refused_before_it_leaves_the_client_is_a_dead_letter_too() -> None:
