@@ -191,7 +191,7 @@ def cpu_seconds(pid: int) -> float:
     those it has waited for."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
-    for member in _process_tree(pid):
+    for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # ended since the tree was read
@@ -202,7 +202,8 @@ def cpu_seconds(pid: int) -> float:
     return total / tick
 
 
-def _process_tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """The process and every process it started, and they started, that still runs."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

@@ -19,9 +19,12 @@ drift apart:
 """
 
 import asyncio
+import ctypes
 import itertools
 import logging
 import os
+import signal
+import sys
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -44,6 +47,7 @@ from services.common.retry import Backoff
 from services.common.settings import ServiceName, StreamSettings
 
 log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out")
 Out_contra = TypeVar("Out_contra", contravariant=True)
@@ -385,7 +389,10 @@ class StageRunner(Generic[In, Out]):
             # spawned, not forked: the worker already runs threads (Kafka clients, Faust's
             # consumer), and a fork would copy their locks in whatever state they are in
             self._processes = ProcessPoolExecutor(
-                self.stage.processes, mp_context=get_context("spawn"), initializer=self.stage.prepare
+                self.stage.processes,
+                mp_context=get_context("spawn"),
+                initializer=_start_process,
+                initargs=(os.getpid(), self.stage.prepare),
             )
         return self._processes
 
@@ -438,6 +445,20 @@ def topic_runner(
     """A stage whose outputs go to a topic, its failures to the DLQ."""
     sink = TopicSink(raw_topic(app, output_topic), encode, produce_backoff(settings))
     return StageRunner(app, stage, sink, dead_letter_sink(app, settings, stage.service), settings)
+
+
+def _start_process(worker: int, prepare: Callable[[], None] | None) -> None:
+    """Makes a transform process end with its worker, then ready for work.
+
+    A process of the pool waits for work on a pipe it holds both ends of, so it would
+    outlive a worker killed with SIGKILL (seen after the fault suite: processes with their
+    models loaded and nobody to work for). The kernel kills it when the worker goes."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != worker:  # the worker went before that was asked for
+        os._exit(1)
+    if prepare is not None:
+        prepare()
 
 
 def transform_each(

@@ -10,13 +10,14 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from services.common.kafka import ensure_topics, group_members
 from services.common.settings import KabarSettings
-from services.processes import wait_until
+from services.processes import process_tree, wait_until
 from tests.fixtures.fault_proxy import FaultProxy
 from tests.fixtures.ledger import SteadyClient, balance, poison_every_topic
 
@@ -34,7 +35,13 @@ def test_a_worker_killed_mid_batch_comes_back_where_it_left_off(pipeline, run_se
         time.sleep(5)
         poison = poison_every_topic(settings)
         time.sleep(1)
+        started_by_victim = process_tree(workers[victim].process.pid)[1:]  # enrichment's extractors
         workers[victim].kill()
+        wait_until(
+            lambda: not any(Path(f"/proc/{pid}").exists() for pid in started_by_victim),
+            30,
+            f"the processes {victim} started to end with it",
+        )
         time.sleep(3)
         run_service(victim, f"{victim}-a")  # the same static member: its partitions come straight back
         time.sleep(5)
