@@ -204,6 +204,19 @@ class KafkaCluster:
             # nothing else happens (500 ms by default), the main cost of a broker at rest; a
             # node alone has no follower that watches for them
             "metadata.max.idle.interval.ms": "30000" if len(self.nodes) == 1 else "5000",
+            **({} if len(self.nodes) > 1 else self._alone()),
+        }
+
+    @staticmethod
+    def _alone() -> dict[str, str]:
+        """A node that is its own controller. In a cluster the heartbeat and session keep
+        Kafka's defaults (2 s and 9 s), since a killed node's partitions stay leaderless
+        until its session ends; alone, the heartbeat only tells its own controller that it
+        lives, and there is no other node to hand leadership to before it stops."""
+        return {
+            "broker.heartbeat.interval.ms": "6000",
+            "broker.session.timeout.ms": "18000",
+            "controlled.shutdown.enable": "false",
         }
 
     def prepare(self) -> Jars:

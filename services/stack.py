@@ -10,6 +10,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from importlib.metadata import version
@@ -203,14 +204,19 @@ def up(settings: StackSettings, say: Callable[[str], None] = print, services: bo
 
 
 def down(settings: StackSettings, say: Callable[[str], None] = print) -> None:
-    """Services first, so they finish their batches while the broker is still there."""
-    processes = [service_process(name) for name in SERVICES]
+    """Services first, so they finish their batches while the broker is still there; all
+    at once, since each waits for its consumer's fetch (up to 5 s) to end."""
+    services = [service_process(name) for name in SERVICES]
+    with ThreadPoolExecutor(len(services)) as stopping:
+        stopped = list(stopping.map(lambda process: stop(process, settings), services))
+    for process, was_running in zip(services, stopped, strict=True):
+        if was_running:
+            say(f"stopped {process.name}")
     prometheus = prometheus_process(settings)
-    if prometheus is not None:
-        processes.append(prometheus)
+    rest = [prometheus] if prometheus is not None else []
     if settings.local_servers:
-        processes.extend(server_processes(settings))
-    for process in processes:
+        rest.extend(server_processes(settings))
+    for process in rest:
         if stop(process, settings):
             say(f"stopped {process.name}")
     broker_file(settings).unlink(missing_ok=True)

@@ -136,7 +136,10 @@ class PatientFetcher(aiokafka_fetcher.Fetcher):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **{**kwargs, "fetch_max_wait_ms": FETCH_WAIT_MS})
+        # fetcher_timeout: how often the fetcher looks again with nothing to wake it (5 times
+        # a second by default); fetches that answer, records consumed and partitions
+        # assigned or resumed wake it at once
+        super().__init__(*args, **{**kwargs, "fetch_max_wait_ms": FETCH_WAIT_MS, "fetcher_timeout": 1.0})
 
     async def _proc_fetch_request(self, assignment: Any, node_id: int, request: Any) -> bool:
         started = time.monotonic()

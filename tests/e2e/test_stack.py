@@ -63,7 +63,7 @@ def push_through_the_api(env: dict[str, str], samples: Path) -> None:
 AT_REST_MAX_CORES = 0.05
 
 
-def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 30, seconds: float = 30) -> None:
+def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 60, seconds: float = 30) -> None:
     """Nothing ingested for ``quiet_s``, nothing in flight: the stack must not keep the
     machine busy over the next ``seconds``.
 
@@ -77,6 +77,7 @@ def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 30, seconds: 
     time.sleep(seconds)  # the measuring window itself
     used = {name: (cpu_seconds(pid) - before[name]) / seconds for name, pid in pids.items()}
     each = ", ".join(f"{name} {cores:.4f}" for name, cores in sorted(used.items(), key=lambda x: -x[1]))
+    print(f"\nat rest: {sum(used.values()):.4f} cores: {each}")
     assert sum(used.values()) < budget, f"{sum(used.values()):.4f} cores at rest: {each}"
 
 
