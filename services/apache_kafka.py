@@ -200,20 +200,24 @@ class KafkaCluster:
             "num.network.threads": "1",
             "message.max.bytes": str(RECORD_MAX_BYTES),
             "replica.fetch.max.bytes": str(RECORD_MAX_BYTES),
-            # the active controller appends a no-op record to the metadata log this often when
-            # nothing else happens (500 ms by default), the main cost of a broker at rest; a
-            # node alone has no follower that watches for them
-            "metadata.max.idle.interval.ms": "30000" if len(self.nodes) == 1 else "5000",
-            **({} if len(self.nodes) > 1 else self._alone()),
+            **(self._alone() if len(self.nodes) == 1 else self._together()),
         }
+
+    @staticmethod
+    def _together() -> dict[str, str]:
+        # the active controller appends a no-op record to the metadata log this often when
+        # nothing else happens (500 ms by default): the main cost of a broker at rest
+        return {"metadata.max.idle.interval.ms": "5000"}
 
     @staticmethod
     def _alone() -> dict[str, str]:
         """A node that is its own controller. In a cluster the heartbeat and session keep
         Kafka's defaults (2 s and 9 s), since a killed node's partitions stay leaderless
         until its session ends; alone, the heartbeat only tells its own controller that it
-        lives, and there is no other node to hand leadership to before it stops."""
+        lives, no follower watches for the controller's no-op records, and there is no
+        other node to hand leadership to before it stops."""
         return {
+            "metadata.max.idle.interval.ms": "30000",
             "broker.heartbeat.interval.ms": "6000",
             "broker.session.timeout.ms": "18000",
             "controlled.shutdown.enable": "false",

@@ -382,7 +382,7 @@ class StageRunner(Generic[In, Out]):
             return (await self._in_processes([record]))[0]
         except BrokenProcessPool as exc:
             self._replace_pool()
-            return _failure(self.stage, record, exc)
+            return _failure(self.stage.stage, record, exc)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._processes is None:
@@ -407,7 +407,7 @@ class StageRunner(Generic[In, Out]):
         try:
             return self.stage.settle(output)
         except Exception as exc:
-            return _failure(self.stage, record, exc)
+            return _failure(self.stage.stage, record, exc)
 
     def _report_backlog(self, events: Sequence[EventT]) -> None:
         """Records between the last one processed and the end of each partition just served."""
@@ -471,14 +471,10 @@ def transform_each(
         try:
             results.append(transform(record.value))
         except Exception as exc:
-            results.append(_failure_of(stage, record, exc))
+            results.append(_failure(stage, record, exc))
     return results
 
 
-def _failure(stage: StreamStage[Any, Any], record: Record[Any], error: Exception) -> Failure:
-    return _failure_of(stage.stage, record, error)
-
-
-def _failure_of(stage: Stage, record: Record[Any], error: Exception) -> Failure:
+def _failure(stage: Stage, record: Record[Any], error: Exception) -> Failure:
     log.exception("%s failed on %s", stage, record.origin.label)
     return Failure(f"{stage}_error", f"{type(error).__name__}: {error}", record.article_id)

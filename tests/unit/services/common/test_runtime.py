@@ -48,6 +48,7 @@ async def fed_by(source: "asyncio.Queue[Delivered | Exception]") -> AsyncIterato
     put there."""
     while True:
         item = await source.get()
+        source.task_done()
         if isinstance(item, Exception):
             raise item
         yield item
@@ -92,8 +93,7 @@ def test_events_that_arrive_during_a_batch_make_the_next_batches_up_to_the_size(
             if len(seen) == 1:  # while the first batch is processed, three more arrive
                 for n in (1, 2, 3):
                     source.put_nowait(Delivered(n))
-                while not source.empty():
-                    await asyncio.sleep(0)
+                await asyncio.wait_for(source.join(), timeout=5)  # the stream has delivered all three
             if sum(map(len, seen)) == 4:
                 break
         return seen
