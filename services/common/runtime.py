@@ -131,6 +131,7 @@ async def arrived_batches(
             await arrived.put(event)
 
     taking_in = asyncio.ensure_future(take_in())
+    first: asyncio.Future[EventT] | None = None
     try:
         while True:
             first = asyncio.ensure_future(arrived.get())
@@ -145,8 +146,10 @@ async def arrived_batches(
             yield batch
             for event in batch:
                 await ack(event)
-    finally:
+    finally:  # closed by its caller, or ended: nothing left waiting on the stream
         taking_in.cancel()
+        if first is not None:
+            first.cancel()
 
 
 def payload_of(event: EventT) -> bytes:
