@@ -479,13 +479,19 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(comparable.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# a character that is neither a letter, a digit nor white space: "isalnum" is exactly ``\w``
+# without the underscore, so one pass over the text removes what a pass per word would
+_NOT_IN_WORDS = re.compile(r"[^\w\s]|_")
+
+
 def _shingles(text: str) -> list[str]:
     """Word 3-shingles, casefolded and with punctuation removed from every word."""
-    tokens = unicodedata.normalize("NFKC", text).casefold().split()
-    words = [word for word in ("".join(c for c in token if c.isalnum()) for token in tokens) if word]
+    words = _NOT_IN_WORDS.sub("", unicodedata.normalize("NFKC", text).casefold()).split()
     if len(words) < 3:
         return [" ".join(words)] if words else []
-    return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
+    return [
+        f"{first} {second} {third}" for first, second, third in zip(words, words[1:], words[2:], strict=False)
+    ]
 
 
 def simhash(text: str, bits: int = FINGERPRINT_BITS) -> int:
@@ -498,24 +504,24 @@ def simhash(text: str, bits: int = FINGERPRINT_BITS) -> int:
     if not 1 <= bits <= 512:
         raise ValueError(f"bits must be between 1 and 512, not {bits}")
     digest_size = (bits + 7) // 8
-    surplus_bits = digest_size * 8 - bits
-    counts = Counter(_shingles(text))
-    if not counts:
+    shingles = _shingles(text)
+    if not shingles:
         return 0
-    # one row of digest bits per shingle, most significant bit first; votes per bit are a
-    # weighted column sum, which numpy does at C speed (the ingestion hot path)
+    blake2b = hashlib.blake2b
     digests = b"".join(
-        hashlib.blake2b(shingle.encode("utf-8", "surrogatepass"), digest_size=digest_size).digest()
-        for shingle in counts
+        [
+            blake2b(shingle.encode("utf-8", "surrogatepass"), digest_size=digest_size).digest()
+            for shingle in shingles
+        ]
     )
-    rows = numpy.unpackbits(
-        numpy.frombuffer(digests, dtype=numpy.uint8).reshape(len(counts), digest_size), axis=1
-    )
-    weights = numpy.fromiter(counts.values(), dtype=numpy.int64, count=len(counts))
-    votes = weights @ (2 * rows.astype(numpy.int64) - 1)
-    # bit b of the fingerprint is column (width - 1 - (b + surplus)) of the unshifted digest
-    columns = digest_size * 8 - 1 - (numpy.arange(bits) + surplus_bits)
-    return sum(1 << int(bit) for bit in numpy.flatnonzero(votes[columns] > 0))
+    # a bit is set when most shingles set it (a repeated shingle votes once per occurrence):
+    # the digests unpacked into one row of bits each, most significant first, summed per
+    # column at C speed, and the winning columns packed back into the digest's byte order
+    ones = numpy.unpackbits(
+        numpy.frombuffer(digests, dtype=numpy.uint8).reshape(len(shingles), digest_size), axis=1
+    ).sum(axis=0, dtype=numpy.uint32)
+    majority = numpy.packbits(2 * ones > len(shingles)).tobytes()
+    return int.from_bytes(majority, "big") >> (digest_size * 8 - bits)
 
 
 def hamming_distance(a: int, b: int) -> int:

@@ -1,10 +1,15 @@
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from schemas.events import RawArticle
 from services.common.dlq import Failure
 from services.ingestion.validate import Limits, parse_article
 
+REPO_ROOT = Path(__file__).resolve().parents[4]
+# the fingerprints the first, per-word implementation of simhash gave the samples: stored
+# fingerprints are compared with new ones, so a faster implementation must keep every bit
+SAMPLE_FINGERPRINTS = Path(__file__).with_name("sample_fingerprints.json")
 NOW = datetime(2024, 12, 2, 8, tzinfo=UTC)
 BODY = (
     "Bisnis.com, JAKARTA – Bank Indonesia menahan suku bunga acuan pada Rabu (4/12/2024).\n"
@@ -115,3 +120,15 @@ def test_markup_is_cleaned_alike_whether_the_body_is_html_only_or_mixed() -> Non
 def test_a_body_that_is_all_boilerplate_keeps_its_visible_text() -> None:
     raw = parse(body="<p>Baca juga: Rupiah menguat</p>")
     assert isinstance(raw, RawArticle) and raw.body == "Baca juga: Rupiah menguat"
+
+
+def test_every_sample_keeps_the_fingerprint_it_has_always_had() -> None:
+    expected = json.loads(SAMPLE_FINGERPRINTS.read_text())
+    lines = (REPO_ROOT / "samples" / "articles.ndjson").read_bytes().splitlines()
+    fingerprints = {}
+    for line in lines:
+        raw = parse_article(line, ingested_at=NOW)
+        assert isinstance(raw, RawArticle)
+        fingerprints[raw.url] = raw.fingerprint
+    assert len(fingerprints) == len(lines) == 36
+    assert fingerprints == expected
