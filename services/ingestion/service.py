@@ -9,9 +9,11 @@ import asyncio
 import hmac
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from types import FrameType
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -212,16 +214,37 @@ def create_app(settings: IngestionSettings) -> FastAPI:
     return app
 
 
-def main() -> None:
-    import uvicorn
+class RestingServer(uvicorn.Server):
+    """uvicorn's loop wakes ten times a second to see whether it should stop, most of what
+    ingestion did at rest; this one wakes once a second, as often as uvicorn refreshes its
+    Date header, and at once on a stop signal."""
 
+    loop: asyncio.AbstractEventLoop | None = None
+    stop: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self.loop, self.stop = asyncio.get_running_loop(), asyncio.Event()
+        ticks = 0
+        while not await self.on_tick(ticks):
+            ticks += 10  # the tick on which uvicorn refreshes the Date header
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=1.0)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if self.loop is not None and self.stop is not None:  # a signal handler: not on the loop
+            self.loop.call_soon_threadsafe(self.stop.set)
+
+
+def main() -> None:
     from services.common.logs import logging_config
 
     settings = IngestionSettings()
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.bind_host,
         port=settings.ingestion_port,
         log_config=logging_config("ingestion", settings.log_level),
         access_log=False,
     )
+    RestingServer(config).run()

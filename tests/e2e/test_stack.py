@@ -59,28 +59,42 @@ def push_through_the_api(env: dict[str, str], samples: Path) -> None:
 
 
 # the whole stack at rest, every server and service together, on either broker. Aimed at
-# 0.05 of a core, and measured at 0.028 to 0.035 on Apache Kafka on a quiet machine; on the
-# shared test machines every process's CPU time grows with its neighbours (0.083 in one
-# run, each process about twice its quiet figure), so the test allows twice the aim
+# 0.05 of a core, and measured at 0.028 to 0.035 on Apache Kafka on a quiet machine; but
+# with a busy neighbour on these shared machines every process's idle work costs two to
+# three times as much for as long as the neighbour stays busy (0.083 and 0.085 in two runs,
+# the broker 0.045 of it), which no choice of window undoes, so the test allows twice the aim
 AT_REST_MAX_CORES = 0.10
 
 
-def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 60, seconds: float = 30) -> None:
+def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 30, window_s: float = 30) -> None:
     """Nothing ingested for ``quiet_s``, nothing in flight: the stack must not keep the
-    machine busy over the next ``seconds``.
+    machine busy over ``window_s``.
 
     A worker whose broker answers empty fetches at once used to ask again at once, and
     each took half a core at rest; a broker that is left alone does little. The quiet time
     is what "at rest" means (a JVM still compiles what the last burst of work ran for a
-    while after it), not a wait for a condition."""
+    while after it), not a wait for a condition.
+
+    CPU time is read every third of a window for two windows' time, and the window that
+    took least is the stack's: a neighbour's burst of work makes every process's idle work
+    cost more for a while, never less, so the least of several windows is the nearest to
+    what the stack itself does, as timeit keeps the fastest run."""
     pids = {p.stem: int(p.read_text()) for p in (state_dir / "run").glob("*.pid")}
     time.sleep(quiet_s)
-    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    time.sleep(seconds)  # the measuring window itself
-    used = {name: (cpu_seconds(pid) - before[name]) / seconds for name, pid in pids.items()}
-    each = ", ".join(f"{name} {cores:.4f}" for name, cores in sorted(used.items(), key=lambda x: -x[1]))
-    print(f"\nat rest: {sum(used.values()):.4f} cores: {each}")
-    assert sum(used.values()) < budget, f"{sum(used.values()):.4f} cores at rest: {each}"
+    samples = []
+    for step in range(7):
+        if step:
+            time.sleep(window_s / 3)  # the measuring windows themselves
+        samples.append({name: cpu_seconds(pid) for name, pid in pids.items()})
+    windows = [
+        {name: (samples[first + 3][name] - samples[first][name]) / window_s for name in pids}
+        for first in range(len(samples) - 3)
+    ]
+    least = min(windows, key=lambda used: sum(used.values()))
+    each = ", ".join(f"{name} {cores:.4f}" for name, cores in sorted(least.items(), key=lambda x: -x[1]))
+    every_window = ", ".join(f"{sum(used.values()):.4f}" for used in windows)
+    print(f"\nat rest: {sum(least.values()):.4f} cores: {each} (windows: {every_window})")
+    assert sum(least.values()) < budget, f"{sum(least.values()):.4f} cores at rest: {each}"
 
 
 def check_dashboard_queries(env: dict[str, str]) -> None:
