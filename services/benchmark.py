@@ -17,7 +17,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,21 +28,28 @@ from typing import Any
 
 import httpx
 from elasticsearch import helpers
-from kafka import KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from schemas.events import EnrichedArticle, RawArticle
+from schemas.topics import TopicRole
 from services import apache_kafka
-from services.common.dlq import Origin
-from services.common.kafka import admin_client, connection_options, consumer, ensure_topics, producer
-from services.common.settings import IngestionSettings, KabarSettings, StackSettings
+from services.common.dlq import Failure
+from services.common.kafka import connection_options, consumer, ensure_topics, producer
+from services.common.settings import IndexingSettings, IngestionSettings, KabarSettings, StackSettings
 from services.enrichment.entities import extract_entities
 from services.enrichment.language import identify_language
 from services.enrichment.transform import load_models
-from services.indexing.documents import article_action
-from services.indexing.index_design import async_client, install_index_template, sync_client
+from services.indexing.index_design import (
+    async_client,
+    index_for,
+    index_template,
+    install_index_template,
+    sync_client,
+)
+from services.indexing.transform import document_action
+from services.ingestion.backfill import backfill
 from services.ingestion.publish import Publisher
-from services.ingestion.validate import parse_article
+from services.ingestion.validate import Limits, parse_article
 from services.processes import StackError, cpu_seconds, http_ok, running_pid, wait_until
 from services.stack import broker_description, local_kafka_cluster, noida_process
 
@@ -106,7 +114,7 @@ def fresh_run() -> Run:
 
 
 @contextmanager
-def service(name: str, run: Run) -> Iterator[subprocess.Popen[bytes]]:
+def launched(name: str, run: Run) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", name],
         env={**os.environ, **run.env},
@@ -114,13 +122,33 @@ def service(name: str, run: Run) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.DEVNULL,
         cwd=REPO_ROOT,
     )
-    ready = f"http://127.0.0.1:{run.env[f'KABAR_{name.upper()}_PORT']}/readyz"
     try:
-        wait_until(partial(http_ok, ready), 90, f"{name} ready", poll_s=0.3)
         yield process
     finally:
         process.terminate()
         process.wait(30)
+
+
+@contextmanager
+def service(name: str, run: Run) -> Iterator[subprocess.Popen[bytes]]:
+    with launched(name, run) as process:
+        ready_after(name, run)
+        yield process
+
+
+def ready_after(name: str, run: Run, poll_s: float = 0.3, timeout_s: float = 90) -> float:
+    """Waits until the service just launched is ready, and returns when the last probe that
+    found it not ready was sent: the latest moment it is known not to have been ready yet."""
+    ready = f"http://127.0.0.1:{run.env[f'KABAR_{name.upper()}_PORT']}/readyz"
+    deadline = time.monotonic() + timeout_s
+    not_ready = time.monotonic()
+    while not_ready < deadline:
+        asked = time.monotonic()
+        if http_ok(ready):
+            return not_ready
+        not_ready = asked
+        time.sleep(poll_s)
+    raise StackError(f"timed out after {timeout_s:.0f}s waiting for {name} ready")
 
 
 def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
@@ -157,37 +185,71 @@ def indexed_count(settings: KabarSettings, index: str) -> int:
 
 
 def bench_ingestion(run: Run, documents: list[bytes]) -> dict[str, float]:
+    """The push API (``push``'s NDJSON batches) and the backfill (the documents as a file,
+    through ``kabar ingest``'s code) vs a kafka-python loop doing the same work:
+    ``parse_article`` on each document and its raw event produced as the publisher produces
+    it, with the same producer settings (acks=all, idempotent: the same delivery promise),
+    to a topic made like the raw topic that no stage reads. Each starts with its producer
+    connected and is timed from the first document handed over to the last acknowledged.
+
+    ``ratio`` is the lower of the push API's and the backfill's, since each of them is to
+    keep up with the loop."""
+    ensure_topics(run.settings)
     settings = IngestionSettings(**run.settings.model_dump())
-    baseline_topic = f"{settings.topic_raw}.baseline"  # a topic no stage reads
-    admin = admin_client(settings)
-    admin.create_topics([NewTopic(baseline_topic, settings.topic_partitions, settings.topic_replication)])
-    admin.close()
-    raw_producer = KafkaProducer(**connection_options(settings), acks="all", linger_ms=5)
+    baseline = settings.model_copy(update={"topic_raw": f"{settings.topic_raw}.baseline"})
+    ensure_topics(baseline, [TopicRole.RAW])
+    limits = Limits(max_article_chars=settings.max_article_chars)
+    raw_producer = producer(baseline, "bench-baseline")
     started = time.perf_counter()
     for document in documents:
-        raw_producer.send(baseline_topic, value=document)
+        article = parse_article(document, limits)
+        if isinstance(article, Failure):
+            raise StackError(f"a sample article was refused: {article.error_message}")
+        raw_producer.send(
+            baseline.topic_raw, key=article.article_id.encode(), value=article.model_dump_json().encode()
+        )
     raw_producer.flush()
     raw_seconds = time.perf_counter() - started
     raw_producer.close()
-    kafka_producer = producer(settings, "bench-ingestion")
+
+    source = Path(run.env["KABAR_DATA_DIR"]) / "backfill.ndjson"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_bytes(b"\n".join(documents) + b"\n")
+    kafka_producer = producer(settings, "bench-backfill")
     publisher = Publisher(settings, kafka_producer)
     started = time.perf_counter()
-    for offset in range(0, len(documents), 500):
-        publisher.publish([(d, Origin("bench")) for d in documents[offset : offset + 500]])
-    service_seconds = time.perf_counter() - started
+    backfill([source], publisher, source.parent)
+    backfill_seconds = time.perf_counter() - started
     kafka_producer.close()
+
+    with service("ingestion", run):
+        started = time.perf_counter()
+        push(articles_url(run), documents)
+        push_seconds = time.perf_counter() - started
+    # a path that dropped articles (as duplicates, say) would look faster than it is
+    produced = topic_size(settings, baseline.topic_raw), topic_size(settings, settings.topic_raw)
+    if produced != (len(documents), 2 * len(documents)):
+        raise StackError(f"{produced} raw events produced for {len(documents)} documents on each path")
     return {
         "events": len(documents),
-        "service_per_s": len(documents) / service_seconds,
+        "push_api_per_s": len(documents) / push_seconds,
+        "backfill_per_s": len(documents) / backfill_seconds,
         "raw_producer_per_s": len(documents) / raw_seconds,
-        "ratio": raw_seconds / service_seconds,
+        "push_api_ratio": raw_seconds / push_seconds,
+        "backfill_ratio": raw_seconds / backfill_seconds,
+        "ratio": raw_seconds / max(push_seconds, backfill_seconds),
     }
 
 
+def articles_url(run: Run) -> str:
+    return f"http://127.0.0.1:{run.env['KABAR_INGESTION_PORT']}/v1/articles"
+
+
 WARM_UP_ARTICLES = 6
+EXTRACTOR = "raw_extractor_per_cpu_s_"  # then the language
 
 
-def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, float]:
+def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, Any]:
     """The Faust worker vs the extractor functions (language with its paragraph shares,
     entities) called in a loop on the same articles. The first articles warm both up (the
     worker loads its models on them); the clock starts when the worker has enriched them,
@@ -195,6 +257,7 @@ def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, floa
 
     Both are also counted per CPU second (the loop's own, the worker process's), which
     is what "per core" means and what the noise of a shared machine leaves alone."""
+    ensure_topics(run.settings)
     warm_up, measured = raw_articles[:WARM_UP_ARTICLES], raw_articles[WARM_UP_ARTICLES:]
     load_models()
     seconds_by_language: dict[str, float] = {}
@@ -211,10 +274,10 @@ def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, floa
     raw_cpu_seconds = sum(seconds_by_language.values())
     enriched = partial(topic_size, run.settings, run.settings.topic_enriched)
     with service("enrichment", run) as process:
-        send_raw(run.settings, warm_up)
+        send_events(run.settings, run.settings.topic_raw, warm_up)
         reached(enriched, len(warm_up), "warm-up events")
         started, cpu_started = time.monotonic(), cpu_seconds(process.pid)
-        send_raw(run.settings, measured)
+        send_events(run.settings, run.settings.topic_raw, measured)
         done = reached(enriched, len(raw_articles), "enriched events")
         service_cpu_seconds = cpu_seconds(process.pid) - cpu_started
         rss = peak_rss_mb(process)
@@ -230,57 +293,64 @@ def bench_enrichment(run: Run, raw_articles: list[RawArticle]) -> dict[str, floa
         "raw_extractor_per_cpu_s": count / raw_cpu_seconds,
         "ratio_per_cpu_s": raw_cpu_seconds / service_cpu_seconds,
         "peak_rss_mb": rss,
+        "languages": sorted(seconds_by_language),
         **{
-            f"raw_extractor_per_cpu_s_{language}": count_by_language[language] / seconds
+            f"{EXTRACTOR}{language}": count_by_language[language] / seconds
             for language, seconds in sorted(seconds_by_language.items())
         },
     }
 
 
-def send_raw(settings: KabarSettings, articles: list[RawArticle]) -> None:
-    """Raw events as ingestion publishes them, keyed by article id."""
+def per_language(enrichment: dict[str, Any], suffix: str = "") -> dict[str, float]:
+    """The extractor's articles per CPU second by language (``suffix``: ``_min``, ``_max``)."""
+    return {language: enrichment[f"{EXTRACTOR}{language}{suffix}"] for language in enrichment["languages"]}
+
+
+def send_events(settings: KabarSettings, topic: str, events: Sequence[RawArticle]) -> None:
+    """Events as the stage before publishes them, keyed by article id."""
     kafka_producer = KafkaProducer(**connection_options(settings), acks="all", linger_ms=5)
-    for article in articles:
-        kafka_producer.send(
-            settings.topic_raw, key=article.article_id.encode(), value=article.model_dump_json().encode()
-        )
+    for event in events:
+        kafka_producer.send(topic, key=event.article_id.encode(), value=event.model_dump_json().encode())
     kafka_producer.flush()
     kafka_producer.close()
 
 
-def bench_indexing(run: Run, count: int) -> dict[str, float]:
-    """The indexing worker on ``count`` enriched events vs ``helpers.async_bulk`` writing
-    the same documents to the same server."""
-    settings = run.settings
+def bench_indexing(run: Run, enriched: list[EnrichedArticle]) -> dict[str, float]:
+    """The indexing worker vs a raw loop of the same libraries: a consumer reading the
+    enriched topic in batches of the worker's size, each written by ``helpers.async_bulk``
+    as the worker writes it (``document_action``: the same documents and the same kind of
+    write, the guarded upsert keyed by article id, since a plain index op is less work than
+    the worker does) into indices of its own.
+
+    Both start from the same state, the whole topic waiting and nothing of it read, their
+    monthly indices made and empty (the worker's by its template, the loop's explicitly
+    with the template's settings and mappings), and each is done when a count through its
+    own alias finds every document. The loop's clock starts at its first poll that returns
+    events. When the worker reads its first event cannot be seen from outside, but it reads
+    nothing before its partitions are assigned, which its readiness reports: its clock
+    starts at the last probe that found it not ready, so it is never timed short (and at
+    most a probe interval long)."""
+    ensure_topics(run.settings)
+    settings = IndexingSettings(**run.settings.model_dump())
+    send_events(settings, settings.topic_enriched, enriched)
     with sync_client(settings) as es:
         install_index_template(es, settings)
-    enriched = [
-        EnrichedArticle.model_validate_json(v) for v in read_values(settings, settings.topic_enriched, count)
-    ]
-    now = datetime.now(UTC)
-    baseline_index = f"{settings.es_index_prefix}-baseline"
-    actions = []
-    for article in enriched:
-        fields = article_action(article, settings.es_index_prefix, now)["_source"]["script"]["params"][
-            "fields"
-        ]
-        actions.append(
-            {"_op_type": "index", "_index": baseline_index, "_id": article.article_id, "_source": fields}
-        )
+        for index in monthly_indices(settings.es_index_prefix, enriched):
+            es.indices.create(index=index)
+        for index in monthly_indices(baseline_prefix(settings), enriched):
+            es.indices.create(index=index, **baseline_index(settings))
+    count = len({article.article_id for article in enriched})  # documents; a re-delivery is one
+    with ThreadPoolExecutor(1) as pool:
+        raw_loop = pool.submit(asyncio.run, consume_and_write(settings, len(enriched)))
 
-    async def raw_bulk() -> float:
-        es = async_client(settings)
-        try:
-            started = time.perf_counter()
-            await helpers.async_bulk(es, actions, chunk_size=200)
-            await es.indices.refresh(index=baseline_index)
-            return time.perf_counter() - started
-        finally:
-            await es.close()
+        def written_by_loop() -> int:
+            if raw_loop.done():
+                raw_loop.result()  # the loop's error, if it ended with one
+            return indexed_count(settings, baseline_prefix(settings))
 
-    raw_seconds = asyncio.run(raw_bulk())
-    with service("indexing", run) as process:
-        started = time.monotonic()
+        raw_seconds = reached(written_by_loop, count, "documents of the raw loop") - raw_loop.result()
+    with launched("indexing", run) as process:
+        started = ready_after("indexing", run, poll_s=0.02)
         done = reached(lambda: indexed_count(settings, settings.es_alias), count, "indexed documents")
         rss = peak_rss_mb(process)
     service_seconds = done - started
@@ -293,15 +363,73 @@ def bench_indexing(run: Run, count: int) -> dict[str, float]:
     }
 
 
-def read_values(settings: KabarSettings, topic: str, count: int) -> list[bytes]:
-    reader = consumer(settings, "kabar-bench")
+def baseline_prefix(settings: KabarSettings) -> str:
+    """The raw loop's indices and alias: outside the template's patterns (``{prefix}-*``),
+    so that they are not put under the alias the worker's documents are counted through."""
+    return f"baseline-{settings.es_index_prefix}"
+
+
+def baseline_index(settings: KabarSettings) -> dict[str, Any]:
+    """What the template gives the worker's indices, made explicit, with an alias of the
+    raw loop's own instead of the worker's."""
+    template = index_template(settings)["template"]
+    return {
+        "settings": template["settings"],
+        "mappings": template["mappings"],
+        "aliases": {baseline_prefix(settings): {}},
+    }
+
+
+def monthly_indices(prefix: str, articles: Sequence[EnrichedArticle]) -> set[str]:
+    return {index_for(prefix, article.published_at, article.ingested_at) for article in articles}
+
+
+async def consume_and_write(settings: IndexingSettings, events: int) -> float:
+    """The raw loop: a poll of at most the worker's batch size, then one ``async_bulk`` of
+    it, until ``events`` are written; returns when its first poll returned events.
+    Nothing else runs on its event loop, so the blocking polls hold nothing up."""
+    reader = from_the_start(settings, settings.topic_enriched, max_poll_records=settings.batch_size)
+    es = async_client(settings)
+    try:
+        values = next_values(reader)
+        started, written = time.monotonic(), 0
+        while True:
+            actions = [
+                document_action(baseline_prefix(settings), EnrichedArticle.model_validate_json(value))
+                for value in values
+            ]
+            await helpers.async_bulk(es, actions)  # raises if a document was refused
+            written += len(values)
+            if written >= events:
+                return started
+            values = next_values(reader)
+    finally:
+        await es.close()
+        reader.close()
+
+
+def from_the_start(settings: KabarSettings, topic: str, **options: Any) -> KafkaConsumer:
+    """A consumer of every partition of ``topic`` from its first record, in no group."""
+    reader = consumer(settings, "kabar-bench", **options)
     tps = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
     reader.assign(tps)
     reader.seek_to_beginning(*tps)
+    return reader
+
+
+def next_values(reader: KafkaConsumer) -> list[bytes]:
+    """The values of the next poll that returns any."""
+    while True:
+        values = [r.value for records in reader.poll(timeout_ms=1_000).values() for r in records]
+        if values:
+            return values
+
+
+def read_values(settings: KabarSettings, topic: str, count: int) -> list[bytes]:
+    reader = from_the_start(settings, topic)
     values: list[bytes] = []
     while len(values) < count:
-        for records in reader.poll(timeout_ms=1_000).values():
-            values.extend(r.value for r in records)
+        values.extend(next_values(reader))
     reader.close()
     return values[:count]
 
@@ -319,7 +447,7 @@ def bench_end_to_end(languages: tuple[str, ...], count: int) -> dict[str, Any]:
     ensure_topics(run.settings)
     documents = sample_documents(20 + count, languages=languages)
     warm_up, saturating = documents[:20], documents[20:]
-    url = f"http://127.0.0.1:{run.env['KABAR_INGESTION_PORT']}/v1/articles"
+    url = articles_url(run)
     indexed = partial(indexed_count, run.settings, run.settings.es_alias)
     with (
         service("ingestion", run) as ingestion,
@@ -488,26 +616,40 @@ def parsed(documents: list[bytes]) -> list[RawArticle]:
     return [a for a in (parse_article(d) for d in documents) if isinstance(a, RawArticle)]
 
 
-def median_of(runs: int, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """``runs`` measurements: the one with the median saturation, with every run's
-    saturation, half-load p50 and p99 listed beside it (their min and max are the spread)."""
-    measured = sorted((measure() for _ in range(runs)), key=lambda m: float(m["saturation_per_s"]))
-    median = dict(measured[len(measured) // 2])
-    for key in ("saturation_per_s", "half_load_p50_s", "half_load_p99_s"):
+def median_of(measured: Sequence[dict[str, Any]], figures: Sequence[str]) -> dict[str, Any]:
+    """Several runs of one measurement as one: each of ``figures`` the median of its runs,
+    with every run's value and the lowest and highest beside it, since on a shared machine
+    one run proves little and the spread says how much. What goes with the figures (rates,
+    memory, cores) is the run whose first figure is the median. The median of an even
+    number of runs is the higher middle one, a value some run measured."""
+    middle = statistics.median_high(float(m[figures[0]]) for m in measured)
+    summary = dict(next(m for m in measured if float(m[figures[0]]) == middle))
+    for key in figures:
         values = [float(m[key]) for m in measured]
-        median[f"{key}_runs"] = values
-        median[f"{key}_min"], median[f"{key}_max"] = min(values), max(values)
-    return median
+        summary[key] = statistics.median_high(values)
+        summary[f"{key}_runs"] = values
+        summary[f"{key}_min"], summary[f"{key}_max"] = min(values), max(values)
+    return summary
+
+
+INGESTION_FIGURES = ("ratio", "push_api_ratio", "backfill_ratio")
+INDEXING_FIGURES = ("ratio",)
+END_TO_END_FIGURES = ("saturation_per_s", "half_load_p50_s", "half_load_p99_s")
+
+
+def enrichment_median(measured: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per CPU second first: the figure the noise of a shared machine leaves alone."""
+    extractor = [f"{EXTRACTOR}{language}" for language in measured[0]["languages"]]
+    return median_of(measured, ("ratio_per_cpu_s", "ratio", *extractor))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=600, help="events per throughput measurement")
-    parser.add_argument(
-        "--rate", type=float, default=20.0, help="offered load of the fixed-rate run, articles/s"
-    )
     parser.add_argument("--e2e-events", type=int, default=1500, help="articles per end-to-end saturation run")
-    parser.add_argument("--repeat", type=int, default=3, help="end-to-end runs; the median is reported")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each measurement; the median is reported"
+    )
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench-results" / "latest.json")
     args = parser.parse_args()
 
@@ -525,32 +667,37 @@ def main() -> int:
     if "Apache Kafka" in results["kafka"]:
         kafka_tools_run = fresh_run()
         results["kafka_tools"] = bench_kafka_tools(kafka_tools_run, args.events * 10, 3_000)
-    ingestion_run = fresh_run()
-    ensure_topics(ingestion_run.settings)
-    results["ingestion"] = bench_ingestion(ingestion_run, documents)
-    pipeline_run = fresh_run()
-    ensure_topics(pipeline_run.settings)
-    results["enrichment"] = bench_enrichment(pipeline_run, raw_articles)
-    results["indexing"] = bench_indexing(pipeline_run, len(raw_articles))
-    # the region's own languages apart: spaCy's English model costs ten times the rules
-    regional_run = fresh_run()
-    ensure_topics(regional_run.settings)
-    results["enrichment_id_ms"] = bench_enrichment(
-        regional_run, parsed(sample_documents(args.events, languages=("id", "ms")))
+    repeat = range(args.repeat)
+    results["ingestion"] = median_of(
+        [bench_ingestion(fresh_run(), documents) for _ in repeat], INGESTION_FIGURES
     )
+    enrichment_runs = [fresh_run() for _ in repeat]
+    results["enrichment"] = enrichment_median(
+        [bench_enrichment(run, raw_articles) for run in enrichment_runs]
+    )
+    # what the worker wrote is what every indexing measurement starts from
+    source = enrichment_runs[0].settings
+    enriched = [
+        EnrichedArticle.model_validate_json(value)
+        for value in read_values(source, source.topic_enriched, len(raw_articles))
+    ]
+    results["indexing"] = median_of([bench_indexing(fresh_run(), enriched) for _ in repeat], INDEXING_FIGURES)
+    # the region's own languages apart: spaCy's English model costs ten times the rules
+    regional = parsed(sample_documents(args.events, languages=("id", "ms")))
+    results["enrichment_id_ms"] = enrichment_median([bench_enrichment(fresh_run(), regional) for _ in repeat])
     results["end_to_end"] = {
-        "id_ms": median_of(args.repeat, lambda: bench_end_to_end(("id", "ms"), args.e2e_events)),
-        "mix": median_of(args.repeat, lambda: bench_end_to_end((), args.e2e_events)),
+        "id_ms": median_of(
+            [bench_end_to_end(("id", "ms"), args.e2e_events) for _ in repeat], END_TO_END_FIGURES
+        ),
+        "mix": median_of([bench_end_to_end((), args.e2e_events) for _ in repeat], END_TO_END_FIGURES),
     }
     results["stages"] = {
         "ingestion": results["ingestion"],
         "enrichment": {
             **results["enrichment"],
-            "extractor_per_cpu_s": {
-                key.removeprefix("raw_extractor_per_cpu_s_"): value
-                for key, value in results["enrichment"].items()
-                if key.startswith("raw_extractor_per_cpu_s_")
-            },
+            "extractor_per_cpu_s": per_language(results["enrichment"]),
+            "extractor_per_cpu_s_min": per_language(results["enrichment"], "_min"),
+            "extractor_per_cpu_s_max": per_language(results["enrichment"], "_max"),
         },
         "indexing": results["indexing"],
     }
@@ -564,50 +711,68 @@ def main() -> int:
     return 0
 
 
-def enrichment_rows(languages: str, enr: dict[str, float]) -> list[tuple[str, float, str, float, float]]:
-    return [
-        (
-            f"enrichment ({languages})",
-            enr["service_per_s"],
-            "raw extractor loop",
-            enr["raw_extractor_per_s"],
-            enr["ratio"],
-        ),
-        (
-            "  per CPU second",
-            enr["service_per_cpu_s"],
-            "raw extractor loop",
-            enr["raw_extractor_per_cpu_s"],
-            enr["ratio_per_cpu_s"],
-        ),
-    ]
+def spread(figures: dict[str, Any], key: str, digits: int = 2) -> str:
+    """A figure of several runs: the median, then the lowest and highest."""
+    low, high = figures[f"{key}_min"], figures[f"{key}_max"]
+    return f"{figures[key]:.{digits}f} ({low:.{digits}f} to {high:.{digits}f})"
 
 
-def render(results: dict[str, Any]) -> str:
-    ing, enr, idx, e2e = (
-        results["ingestion"],
-        results["enrichment"],
-        results["indexing"],
-        results["end_to_end"],
-    )
+def stage_rows(results: dict[str, Any]) -> list[tuple[str, float, str, float, str]]:
+    """Each stage against its baseline: both rates (the median run's) and the ratio (the
+    median of the runs, with their lowest and highest)."""
+    ing, idx = results["ingestion"], results["indexing"]
+    loop = "parse + produce loop"
     rows = [
         (
-            "ingestion (validate, clean, produce)",
-            ing["service_per_s"],
-            "raw KafkaProducer",
+            "ingestion, push API",
+            ing["push_api_per_s"],
+            loop,
             ing["raw_producer_per_s"],
-            ing["ratio"],
+            spread(ing, "push_api_ratio"),
         ),
-        *enrichment_rows("all languages", results["enrichment"]),
-        *enrichment_rows("id, ms", results["enrichment_id_ms"]),
+        (
+            "ingestion, backfill",
+            ing["backfill_per_s"],
+            loop,
+            ing["raw_producer_per_s"],
+            spread(ing, "backfill_ratio"),
+        ),
+    ]
+    for languages, enr in (("all languages", results["enrichment"]), ("id, ms", results["enrichment_id_ms"])):
+        rows += [
+            (
+                f"enrichment ({languages})",
+                enr["service_per_s"],
+                "raw extractor loop",
+                enr["raw_extractor_per_s"],
+                spread(enr, "ratio"),
+            ),
+            (
+                "  the same per CPU second",
+                enr["service_per_cpu_s"],
+                "raw extractor loop",
+                enr["raw_extractor_per_cpu_s"],
+                spread(enr, "ratio_per_cpu_s"),
+            ),
+        ]
+    rows.append(
         (
             "indexing worker",
             idx["service_per_s"],
-            "raw async_bulk",
+            "consume + async_bulk",
             idx["raw_async_bulk_per_s"],
-            idx["ratio"],
-        ),
-    ]
+            spread(idx, "ratio"),
+        )
+    )
+    return rows
+
+
+def extractor_line(results: dict[str, Any]) -> str:
+    enr = results["enrichment"]
+    return "  ".join(f"{language} {spread(enr, EXTRACTOR + language, 0)}" for language in enr["languages"])
+
+
+def render(results: dict[str, Any]) -> str:
     lines = [f"kafka: {results['kafka']}"]
     if "kafka_tools" in results:
         tools = results["kafka_tools"]
@@ -615,24 +780,21 @@ def render(results: dict[str, Any]) -> str:
             f"the box's ceiling, Kafka's own tools ({tools['record_bytes']} B records, acks=all): "
             f"producer {tools['producer_per_s']:.0f}/s, consumer {tools['consumer_per_s']:.0f}/s"
         )
-    lines.append(f"{'stage':<38}{'per s':>9}  {'baseline':<20}{'per s':>9}{'ratio':>8}")
-    lines += [f"{a:<38}{b:>9.0f}  {c:<20}{d:>9.0f}{e:>8.2f}" for a, b, c, d, e in rows]
-    for name, run in e2e.items():
+    lines.append(
+        f"each ratio the median of {len(results['ingestion']['ratio_runs'])} runs (lowest to highest); "
+        "the rates the median run's"
+    )
+    lines.append(f"{'stage':<26}{'per s':>9}  {'baseline':<22}{'per s':>9}  ratio")
+    lines += [f"{a:<26}{b:>9.0f}  {c:<22}{d:>9.0f}  {e}" for a, b, c, d, e in stage_rows(results)]
+    for name, run in results["end_to_end"].items():
         lines.append(
-            f"end to end, {name}: saturation {run['saturation_per_s']:.0f}/s "
-            f"(runs {run['saturation_per_s_min']:.0f} to {run['saturation_per_s_max']:.0f}); "
-            f"at {run['half_load_per_s']:.0f}/s p50 {run['half_load_p50_s']:.2f}s "
-            f"p99 {run['half_load_p99_s']:.2f}s; "
+            f"end to end, {name}: saturation {spread(run, 'saturation_per_s', 0)}/s; "
+            f"at {run['half_load_per_s']:.0f}/s p50 {spread(run, 'half_load_p50_s')}s "
+            f"p99 {spread(run, 'half_load_p99_s')}s; "
             "cores at saturation: " + "  ".join(f"{k} {v:.2f}" for k, v in run["cores_at_saturation"].items())
         )
-    per_language = {
-        k.removeprefix("raw_extractor_per_cpu_s_"): v
-        for k, v in enr.items()
-        if k.startswith("raw_extractor_per_cpu_s_")
-    }
     lines.append(
-        "raw extractor per language (articles per CPU second, i.e. on one core): "
-        + "  ".join(f"{k} {v:.0f}" for k, v in per_language.items())
+        "raw extractor per language (articles per CPU second, i.e. on one core): " + extractor_line(results)
     )
     return "\n".join(lines)
 
@@ -641,12 +803,12 @@ README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def end_to_end_markdown(results: dict[str, Any]) -> str:
-    """The README's end-to-end table, written from the benchmark's JSON (``--readme``)."""
+    """The README's end-to-end table, written from the benchmark's JSON."""
     runs = results["end_to_end"]
     lines = [
         f"Measured on {results['kafka']}, {results['when'][:10]}, "
-        f"{results['machine']['cpus']} cores; the median of {len(runs['id_ms']['saturation_per_s_runs'])} "
-        "runs, with the lowest and highest.",
+        f"{results['machine']['cpus']} cores; each figure the median of "
+        f"{len(runs['id_ms']['saturation_per_s_runs'])} runs, with the lowest and highest.",
         "",
         "| articles | saturation, articles/s | at half of it: p50 / p99, s |",
         "|---|---|---|",
@@ -654,9 +816,8 @@ def end_to_end_markdown(results: dict[str, Any]) -> str:
     for name, label in (("id_ms", "Indonesian and Malay"), ("mix", "the sample mix")):
         run = runs[name]
         lines.append(
-            f"| {label} | {run['saturation_per_s']:.0f} ({run['saturation_per_s_min']:.0f} to "
-            f"{run['saturation_per_s_max']:.0f}) | {run['half_load_p50_s']:.2f} / "
-            f"{run['half_load_p99_s']:.2f} at {run['half_load_per_s']:.0f}/s |"
+            f"| {label} | {spread(run, 'saturation_per_s', 0)} | {spread(run, 'half_load_p50_s')} / "
+            f"{spread(run, 'half_load_p99_s')} at {run['half_load_per_s']:.0f}/s |"
         )
     cores = runs["id_ms"]["cores_at_saturation"]
     lines += [
@@ -668,11 +829,24 @@ def end_to_end_markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def stages_markdown(results: dict[str, Any]) -> str:
+    """The README's table of each stage against the raw library doing the same work."""
+    lines = [
+        "| stage | per s | baseline | per s | ratio (lowest to highest) |",
+        "|---|---|---|---|---|",
+        *(f"| {a.strip()} | {b:.0f} | {c} | {d:.0f} | {e} |" for a, b, c, d, e in stage_rows(results)),
+        "",
+        "The extractor alone, articles per CPU second (on one core): " + extractor_line(results) + ".",
+    ]
+    return "\n".join(lines)
+
+
 def write_readme(results: dict[str, Any], readme: Path = REPO_ROOT / "README.md") -> None:
     text = readme.read_text("utf-8")
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{end_to_end_markdown(results)}\n{README_END}{tail}", "utf-8")
+    generated = f"{end_to_end_markdown(results)}\n\n{stages_markdown(results)}"
+    readme.write_text(f"{head}{README_START}\n{generated}\n{README_END}{tail}", "utf-8")
 
 
 if __name__ == "__main__":
