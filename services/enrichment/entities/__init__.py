@@ -26,10 +26,10 @@ def extract_entities(text: str, language: str) -> list[Mention]:
     """Entities of a cleaned article body in its detected language. A dateline opening the
     body is where the story was filed, which the article's metadata says already."""
     profile = profile_for(language)
-    gaz = gazetteer()
-    mentions = recognise(Document(text, profile, gaz))
+    doc = Document(text, profile, gazetteer())
+    mentions = recognise(doc)
     if profile.statistical_model:
-        mentions = with_model_mentions(text, mentions, profile, gaz)
+        mentions = with_model_mentions(doc, mentions)
     story_start = dateline_end(text)
     return [m for m in mentions if m.start >= story_start]
 

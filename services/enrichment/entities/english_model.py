@@ -1,16 +1,18 @@
 """The adapter around spaCy's small English model: it adds the names the rules did not
 explain, mostly people and places the gazetteer does not know, and the gazetteer and the
-context correct the labels it gets wrong on the region's names."""
+context correct the labels it gets wrong on the region's names. It reads only the sentences
+that hold such names, since its time grows with the text it reads."""
 
 import itertools
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from services.enrichment.entities.coreference import resolve_model_people
 from services.enrichment.entities.document import MONEY, Document, Mention, tokenize
-from services.enrichment.entities.profiles import Profile, grammar
+from services.enrichment.entities.profiles import Grammar, Profile, grammar
 from services.enrichment.entities.spans import english_common, legal_core, name_like
 from services.enrichment.gazetteer import Gazetteer, Label
 
@@ -18,6 +20,12 @@ SPACY_LABELS: dict[str, Label] = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "
 LOOK_BACK_CHARS = 60
 NEXT_WORD = re.compile(r" ([A-Z][\w'’-]*)")
 LAST_WORD = re.compile(r"(?:^|(?<=[^\w\s'’-]|\s))(\S*\s)?([A-Z][\w'’-]*) $")
+# the white space after a sentence's stop (and a closing quote) before a capital, or a line break
+BETWEEN_SENTENCES = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z])|\s*\n\s*")
+LAST_TOKEN = re.compile(r"(\w+)[.!?][\"”’)]?$")
+# the recogniser's token vectors come from four convolutions over one token either side, so a
+# word's vector is the same in a span as in the whole text when four words surround it
+CONTEXT_WORDS = 4
 
 
 @cache
@@ -32,32 +40,30 @@ def english_model() -> Any:
     )
 
 
-def with_model_mentions(
-    text: str, mentions: list[Mention], profile: Profile, gaz: Gazetteer
-) -> list[Mention]:
+def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """The rules' mentions, with what the model found that they did not explain."""
+    text, profile, gaz = doc.text, doc.profile, doc.gaz
     # "PT Pelni (Persero)" the rules found is the organisation a later "Pelni" names
     organisations = {legal_core(m.text, gaz): m for m in mentions if m.label == "ORG" and m.entity_id is None}
     guessed: set[Mention] = set()  # the model's, which context may correct
-    for ent in english_model()(text).ents:
-        label = SPACY_LABELS.get(ent.label_)
-        overlapping = [m for m in mentions if m.start < ent.end_char and ent.start_char < m.end]
+    for ent_start, ent_end, label in _model_entities(doc, mentions):
+        overlapping = [m for m in mentions if m.start < ent_end and ent_start < m.end]
         # a person's full name wins over the name parts that coreference found inside it, and
         # those parts say it is a person's, whatever the model calls it ("Ketut" in "Ketut Wirawan")
         parts_only = all(
             m.label == "PER"
             and m.entity_id is None
-            and ent.start_char <= m.start
-            and m.end <= ent.end_char
-            and m.end - m.start < ent.end_char - ent.start_char
+            and ent_start <= m.start
+            and m.end <= ent_end
+            and m.end - m.start < ent_end - ent_start
             for m in overlapping
         )
-        if label is None or (overlapping and not parts_only):
+        if overlapping and not parts_only:
             continue
         if overlapping:
             label = "PER"
         mentions = [m for m in mentions if m not in overlapping]
-        mention = _trim(text, ent.start_char, ent.end_char, label, profile, gaz)
+        mention = _trim(text, ent_start, ent_end, label, profile, gaz)
         if mention is not None and mention.entity_id is None and mention.text in organisations:
             mention = replace(mention, label="ORG", canonical=organisations[mention.text].canonical)
         elif mention is not None and mention.entity_id is None and _all_name_parts(mention.text, gaz):
@@ -68,6 +74,103 @@ def with_model_mentions(
     mentions.sort(key=lambda m: m.start)
     mentions = _whole_names(text, mentions, gaz)
     return resolve_model_people(_places_by_context(text, mentions, guessed, profile))
+
+
+def _model_entities(doc: Document, mentions: list[Mention]) -> list[tuple[int, int, Label]]:
+    """The model's entities of the labels kept, as offsets into the whole text. The model
+    takes most of the extraction's time, so it reads only the sentences that hold a name the
+    rules left unexplained, in one batch, each with the words either side that its
+    recogniser looks at, so that it labels them as it would in the whole text."""
+    sentences = _unexplained_sentences(doc, mentions)
+    windows = [_with_context(doc, start, end) for start, end in sentences]
+    read = english_model().pipe(doc.text[start:end] for start, end in windows)
+    return [
+        (start + ent.start_char, start + ent.end_char, SPACY_LABELS[ent.label_])
+        for (start, _), (first, last), parsed in zip(windows, sentences, read, strict=True)
+        for ent in parsed.ents
+        # the words around the sentences are context only: what is in them needs no model
+        if ent.label_ in SPACY_LABELS and start + ent.start_char < last and first < start + ent.end_char
+    ]
+
+
+def _unexplained_sentences(doc: Document, mentions: list[Mention]) -> list[tuple[int, int]]:
+    """The character spans of the runs of sentences that hold a word of a name the rules
+    left unexplained (a run is read as one text, as the sentences stand together in it)."""
+    wanted = _unexplained_words(doc, mentions)
+    if not wanted:
+        return []
+    text = doc.text
+    gaps = [gap for gap in BETWEEN_SENTENCES.finditer(text) if _ends_sentence(text, gap, doc.grammar)]
+    starts = [0, *(gap.end() for gap in gaps)]
+    ends = [*(gap.start() for gap in gaps), len(text)]
+    runs: list[tuple[int, int]] = []
+    previous = -2
+    for sentence in sorted({bisect_right(starts, doc.starts[k]) - 1 for k in wanted}):
+        if sentence == previous + 1:
+            runs[-1] = (runs[-1][0], ends[sentence])
+        else:
+            runs.append((starts[sentence], ends[sentence]))
+        previous = sentence
+    return runs
+
+
+def _unexplained_words(doc: Document, mentions: list[Mention]) -> list[int]:
+    """The capitalised tokens the model may make a name the rules did not: outside every
+    mention and every title, and none of what it never adds (a date, a nationality, a
+    letter alone, a number, a sum of money), nor a common or function word capitalised only
+    because it opens a sentence, unless an unlinked person's name follows it, which the model
+    may take whole ("De Vries" where coreference found "Vries")."""
+    covered = sorted((m.start, m.end) for m in mentions)
+    unlinked_people = {m.start for m in mentions if m.label == "PER" and m.entity_id is None}
+    gaz, profile = doc.gaz, doc.profile
+    titled_to = 0  # the end of the title the scan is in
+    m = 0
+    wanted: list[int] = []
+    for k, word in enumerate(doc.words):
+        if not doc.capitalised[k]:
+            continue
+        start = doc.starts[k]
+        title_end = doc.title_ends[k]
+        if title_end is not None:
+            titled_to = max(titled_to, title_end)
+        while m < len(covered) and covered[m][1] <= start:
+            m += 1
+        if (
+            k < titled_to
+            or (m < len(covered) and covered[m][0] <= start)
+            or word in gaz.not_entities
+            or word in profile.dates
+            or word in gaz.demonyms
+            or len(word) == 1
+            or any(c.isdigit() for c in word)
+            or MONEY.match(doc.text, start)
+        ):
+            continue
+        person_next = k + 1 < len(doc.words) and doc.joined[k + 1] and doc.starts[k + 1] in unlinked_people
+        opener = doc.sentence_start(k) and (word in profile.skipped_openers or doc.common(word))
+        if not opener or person_next:
+            wanted.append(k)
+    return wanted
+
+
+def _with_context(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """A span widened by the words its first and last words' vectors are computed from."""
+    first = bisect_left(doc.starts, start) - CONTEXT_WORDS
+    after = bisect_left(doc.starts, end) + CONTEXT_WORDS
+    widened_start = doc.starts[first] if first > 0 else 0
+    widened_end = doc.starts[after] if after < len(doc.starts) else len(doc.text)
+    return widened_start, widened_end
+
+
+def _ends_sentence(text: str, gap: re.Match[str], grammar: Grammar) -> bool:
+    """Whether the stop before a gap ends a sentence: a line break always does; an
+    abbreviation's or an initial's never does ("Dr. Hasan Sadikin", "R. Ganesan"), and
+    reading two sentences as one only costs time."""
+    if "\n" in gap.group():
+        return True
+    before = LAST_TOKEN.search(text, max(gap.start() - 40, 0), gap.start())
+    word = before.group(1) if before else ""
+    return word not in grammar.name_abbreviations and not (word[:1].isupper() and len(word) <= 3)
 
 
 def _whole_names(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:

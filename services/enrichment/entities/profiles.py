@@ -64,6 +64,7 @@ class Profile:
     place_before: tuple[str, ...] = ()
     place_after: frozenset[str] = frozenset()
     place_cues: frozenset[str] = frozenset()
+    dates: frozenset[str] = frozenset()  # days and months, which the model calls dates, never names
     statistical_model: bool = False  # spaCy's English model adds what the rules did not explain
 
 
@@ -123,6 +124,7 @@ def _english() -> Profile:
         list_separators=frozenset(words["list_separators"]),
         place_before=tuple(words["place_before"]),
         place_after=frozenset(words["place_after"]),
+        dates=frozenset(words["dates"]),
         statistical_model=True,
     )
 
