@@ -4,12 +4,16 @@ it was filed ("JAKARTA, KOMPAS.com —", "Jakarta (ANTARA) -", "KUALA LUMPUR (No
 Ingestion splits the dateline off the body as metadata; entity extraction skips a dateline
 still opening a text it is given. Both read this one grammar, so what counts as a dateline
 is decided once. The month names are here because datelines write dates too, and the date
-parsers read the same table.
+parsers read the same table. The places a dateline may name are the gazetteer's
+(places.json), so a city added there is known to the recogniser and to the dateline alike.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+
+from services.common.gazetteer_data import entries
 
 MONTH_NUMBERS = {
     **dict.fromkeys(("januari", "january", "jan"), 1),
@@ -35,25 +39,22 @@ def alternation(words: Iterable[str]) -> str:
 MONTH_NAME = alternation(MONTH_NUMBERS)
 
 
-_KNOWN_PLACES = frozenset(
-    {
-        # Indonesia
-        "jakarta", "surabaya", "bandung", "medan", "semarang", "makassar", "palembang", "yogyakarta",
-        "denpasar", "malang", "solo", "surakarta", "bogor", "depok", "bekasi", "tangerang", "serang",
-        "cirebon", "padang", "pekanbaru", "batam", "jambi", "bengkulu", "bandar lampung", "pontianak",
-        "banjarmasin", "balikpapan", "samarinda", "palangka raya", "manado", "palu", "kendari",
-        "gorontalo", "mamuju", "ambon", "ternate", "jayapura", "manokwari", "sorong", "kupang",
-        "mataram", "banda aceh", "pangkalpinang", "tanjung pinang", "sleman", "bantul", "sidoarjo",
-        "gresik", "kediri", "jember", "banyuwangi", "tegal", "purwokerto", "magelang", "madiun",
-        "tasikmalaya", "sukabumi", "garut", "karawang", "cianjur", "labuan bajo", "merauke", "timika",
-        # Malaysia, Singapore, Brunei, Timor-Leste
-        "kuala lumpur", "putrajaya", "petaling jaya", "shah alam", "johor bahru", "kota bharu",
-        "kuala terengganu", "kuantan", "ipoh", "george town", "georgetown", "alor setar", "kangar",
-        "seremban", "melaka", "kuching", "kota kinabalu", "miri", "sibu", "sandakan", "tawau",
-        "labuan", "klang", "subang jaya", "cyberjaya", "muar", "batu pahat", "butterworth",
-        "bintulu", "sungai petani", "singapore", "singapura", "bandar seri begawan", "dili",
-    }
-)  # fmt: skip
+# What a dateline names is a settlement: a city, a town, a regency (named like its seat:
+# "Sleman", "Garut") or a Malaysian federal territory ("Labuan"); a province or a state is
+# what a story is about, not where it was filed.
+_DATELINE_PLACE_TYPES = frozenset({"city", "town", "regency", "federal_territory"})
+
+
+@cache
+def _known_places() -> frozenset[str]:
+    return frozenset(
+        str(alias).casefold()
+        for entry in entries("places.json")
+        if entry["type"] in _DATELINE_PLACE_TYPES
+        for alias in entry["aliases"]  # type: ignore[attr-defined]
+    )
+
+
 _KNOWN_PUBLISHERS = frozenset(
     {
         "antara", "antara news", "bernama", "detik", "detikcom", "cnn indonesia", "kompas", "tempo",
@@ -109,12 +110,12 @@ def _is_credible_place(place: str, publisher: str | None) -> bool:
 
     A place in capitals is the dateline convention, unless it is a single vowel-less word,
     which is an acronym opening a sentence ("BNPB - ..."). A title-case word is a dateline only
-    when it is a known city or stands next to a recognisable publisher; otherwise "Pemerintah -
-    melalui kementerian - ..." would lose its subject.
+    when the gazetteer knows it as a place a dateline names or it stands next to a recognisable
+    publisher; otherwise "Pemerintah - melalui kementerian - ..." would lose its subject.
     """
     if place.isupper():
         return " " in place or bool(_VOWEL.search(place))
-    if place.casefold() in _KNOWN_PLACES:
+    if place.casefold() in _known_places():
         return True
     return publisher is not None and ("." in publisher or publisher.casefold() in _KNOWN_PUBLISHERS)
 

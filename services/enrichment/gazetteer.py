@@ -11,12 +11,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from babel import Locale
 
-DATA_DIR = Path(__file__).parent / "gazetteer"
+from services.common.gazetteer_data import DATA_DIR, entries
+
 TOKEN = re.compile(r"\w+(?:['’./&-]\w+)*['’.]?")
 Label = Literal["PER", "ORG", "LOC"]
 
@@ -87,11 +87,6 @@ class Gazetteer:
         return self.aliases.get(words)
 
 
-def _entries(name: str) -> list[dict[str, object]]:
-    entries: list[dict[str, object]] = json.loads((DATA_DIR / name).read_text("utf-8"))["entries"]
-    return entries
-
-
 def _known(entry: dict[str, object]) -> Known:
     return Known(
         str(entry["id"]),
@@ -141,7 +136,7 @@ def gazetteer() -> Gazetteer:
     office_words: set[str] = set()
     demonyms: set[str] = set()
     for name in ("countries.json", "places.json", "organisations.json", "people.json"):
-        for entry in _entries(name):
+        for entry in entries(name):
             known = _known(entry)
             entity_id = str(entry["id"])
             by_id[entity_id] = known

@@ -19,6 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -27,6 +28,7 @@ import httpx
 from pydantic import SecretStr
 
 from services.common.retry import RETRYABLE_STATUSES, Backoff
+from services.enrichment.grammar import grammar
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +65,15 @@ def _primary_subtag(language: str) -> str:
 
 # --- sentence splitting ---------------------------------------------------------------
 
-# Lower-case forms; matched case-insensitively because Indonesian writes "dr." for a
-# medical doctor and "Dr." for a doctorate.
-ABBREVIATIONS = frozenset(
-    {
-        "dr.", "ir.", "prof.", "h.", "hj.", "no.", "jl.", "jln.", "kab.", "kec.", "kel.", "st.",
-        "mr.", "mrs.", "ms.", "jr.", "sr.", "dll.", "dsb.", "dst.", "tsb.", "a.n.", "u.p.", "yth.",
-        "bpk.", "sdr.", "drs.", "dra.", "kol.", "brig.", "jend.", "letjen.", "mayjen.",
-        "nos.", "vol.", "hal.", "tel.", "telp.", "vs.", "etc.", "e.g.", "i.e.", "sen.",
-        "gov.", "rep.", "inc.", "ltd.", "co.", "bhd.", "sdn.", "tbk.", "p.t.",
-    }
-)  # fmt: skip
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    """Casefolded, because Indonesian writes "dr." for a medical doctor and "Dr." for a
+    doctorate; with the full stop, as a word ending a sentence is written."""
+    words = grammar().name_abbreviations | grammar().abbreviations
+    return frozenset(f"{word.casefold()}." for word in words)
+
+
 # Initials and dotted degrees: "B.J.", "A.", "S.H.", "M.Si.", "U.S.": a following capital
 # is almost always a name, not a new sentence.
 _INITIALS = re.compile(r"^(?:[^\W\d_]{1,3}\.){2,}$|^[^\W\d_]\.$")
@@ -133,7 +133,7 @@ def _ends_sentence(word: str, following: str) -> bool:
     if core.endswith(".."):  # an ellipsis before a capital ends the sentence
         return True
     bare = core.lstrip(_OPENERS)
-    return bare.lower() not in ABBREVIATIONS and not _INITIALS.match(bare)
+    return bare.casefold() not in _abbreviations() and not _INITIALS.match(bare)
 
 
 def _cut(sentence: str, max_chars: int) -> Iterator[str]:

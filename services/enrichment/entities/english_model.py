@@ -12,9 +12,10 @@ from typing import Any
 
 from services.enrichment.entities.coreference import resolve_model_people
 from services.enrichment.entities.document import MONEY, Document, Mention, tokenize
-from services.enrichment.entities.profiles import Grammar, Profile, grammar
+from services.enrichment.entities.profiles import Profile
 from services.enrichment.entities.spans import english_common, legal_core, name_like
 from services.enrichment.gazetteer import Gazetteer, Label
+from services.enrichment.grammar import Grammar, grammar
 
 SPACY_LABELS: dict[str, Label] = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 LOOK_BACK_CHARS = 60

@@ -3,34 +3,14 @@
 The rules are shared; languages differ in their word lists, their titles, the order in which
 they name things (English puts the kind of a name last and an office before the title) and
 which recognisers apply. Stating those differences here, once, keeps the recognisers free of
-tests on the language's code. The word lists come from gazetteer/grammar.json, read once.
+tests on the language's code. The word lists come from gazetteer/grammar.json (grammar.py).
 """
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-from services.enrichment.gazetteer import DATA_DIR, Titles, gazetteer
-
-
-@dataclass(frozen=True)
-class Grammar:
-    """The word lists every language's rules read (gazetteer/grammar.json explains each)."""
-
-    connectors: frozenset[str]
-    office_connectors: frozenset[str]
-    person_connectors: frozenset[str]
-    company_connectors: frozenset[str]
-    long_form_connectors: frozenset[str]
-    # what makes a name an organisation's, in the English that foreign bodies are named in
-    # too ("International Renewable Energy Agency", "Southeast Asian Fisheries Development Center")
-    organisation_words: frozenset[str]
-    legal_prefixes: frozenset[str]
-    ranks: frozenset[str]
-    say_verbs: frozenset[str]
-    name_abbreviations: frozenset[str]
-    joined_particles: frozenset[str]  # "al-Hashimi": a lower-case particle, a hyphen, a name
+from services.enrichment.gazetteer import Titles, gazetteer
+from services.enrichment.grammar import grammar, grammar_file
 
 
 @dataclass(frozen=True)
@@ -68,39 +48,13 @@ class Profile:
     statistical_model: bool = False  # spaCy's English model adds what the rules did not explain
 
 
-@cache
-def _grammar_file() -> dict[str, Any]:
-    grammar: dict[str, Any] = json.loads((DATA_DIR / "grammar.json").read_text("utf-8"))
-    return grammar
-
-
-@cache
-def grammar() -> Grammar:
-    data = _grammar_file()
-    connectors = data["connectors"]
-    english = data["languages"]["en"]
-    return Grammar(
-        connectors=frozenset(connectors["name"]),
-        office_connectors=frozenset(connectors["office"]),
-        person_connectors=frozenset(connectors["person"]),
-        company_connectors=frozenset(connectors["company"]),
-        long_form_connectors=frozenset(connectors["name"]) | frozenset(connectors["long_form"]),
-        organisation_words=frozenset(english["org_ends"]) | frozenset(english["org_heads_before_name"]),
-        legal_prefixes=frozenset(data["legal_prefixes"]),
-        ranks=frozenset(data["ranks"]),
-        say_verbs=frozenset(data["say_verbs"]),
-        name_abbreviations=frozenset(data["name_abbreviations"]),
-        joined_particles=frozenset(data["joined_particles"]),
-    )
-
-
 SHARED_RECOGNISERS = frozenset(
     {"titled_person", "gazetteer_name", "head_word_name", "company_name", "acronym_long_form"}
 )
 
 
 def _english() -> Profile:
-    words = _grammar_file()["languages"]["en"]
+    words = grammar_file()["languages"]["en"]
     return Profile(
         language="en",
         frequency_language="en",
@@ -132,7 +86,7 @@ def _english() -> Profile:
 def _regional(language: str) -> Profile:
     """Indonesian and Malay, and any language without rules of its own: the rules were
     written on Indonesian and Malay, and Indonesian word frequencies judge the rest."""
-    words = _grammar_file()["languages"]["regional"]
+    words = grammar_file()["languages"]["regional"]
     return Profile(
         language=language,
         frequency_language=language if language in ("id", "ms") else "id",

@@ -5,8 +5,8 @@ gazetteer name starts here) and changes nothing, so a recogniser can ask and the
 """
 
 from services.enrichment.entities.document import Document, common_word, tokenize
-from services.enrichment.entities.profiles import grammar
 from services.enrichment.gazetteer import Gazetteer, Known, Label
+from services.enrichment.grammar import grammar
 
 MAX_COMPANY_WORDS = 10
 

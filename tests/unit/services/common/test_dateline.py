@@ -30,3 +30,26 @@ def test_a_bracketed_date_is_the_datelines_date() -> None:
 
 def test_an_acronym_opening_a_sentence_is_no_dateline() -> None:
     assert dateline_end("BNPB - melalui posko - mencatat") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Purwokerto - Bupati Banyumas meninjau", "Purwokerto"),  # a town
+        ("Tarakan - Wali Kota Tarakan meresmikan", "Tarakan"),  # a city
+        ("Sleman, 3 Mei - Erupsi Merapi", "Sleman"),  # a regency
+        ("Labuan: Polis menahan", "Labuan"),  # a federal territory
+        ("Singapore – The court heard", "Singapore"),  # the city of the city-state
+        ("Georgetown: Majlis Bandaraya", "Georgetown"),  # any of an entry's aliases
+        ("Bangkok - Pemerintah Thailand", "Bangkok"),  # a city abroad
+    ],
+)
+def test_a_title_case_place_the_gazetteer_knows_is_a_dateline_without_a_publisher(
+    text: str, place: str
+) -> None:
+    assert parse_dateline(text).place == place
+
+
+def test_a_title_case_province_alone_is_no_dateline() -> None:
+    """A story is about a province, not filed from one: "Jawa Tengah" opens a sentence here."""
+    assert dateline_end("Jawa Tengah - provinsi dengan lumbung padi terbesar - menargetkan") == 0

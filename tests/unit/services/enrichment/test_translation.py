@@ -123,6 +123,16 @@ def sentences_of(text: str) -> list[str]:
             id="indonesian-abbreviations-never-split",
         ),
         pytest.param(
+            "Banjir melanda Prov. Jawa Barat sejak Senin. Pesantren KH. Hasyim Asy'ari di Jombang ditutup. Mangsa di Kg. Baru dipindahkan. Bantuan tiba.",
+            [
+                "Banjir melanda Prov. Jawa Barat sejak Senin.",
+                "Pesantren KH. Hasyim Asy'ari di Jombang ditutup.",
+                "Mangsa di Kg. Baru dipindahkan.",
+                "Bantuan tiba.",
+            ],
+            id="province-kyai-and-kampung-abbreviations",
+        ),
+        pytest.param(
             "Berita itu dikutip dari detik.com. Situs kompas.com juga memuatnya. versi 2.0 dirilis kemudian.",
             [
                 "Berita itu dikutip dari detik.com.",
