@@ -88,8 +88,16 @@ class Run:
 
 
 def fresh_run() -> Run:
+    """Names of its own, on a search server without the documents of earlier runs: a
+    server that holds every earlier run's indices works more slowly with each run, and the
+    runs of one measurement would not start from the same state."""
     suffix = uuid.uuid4().hex[:8]
     base = KabarSettings()
+    with sync_client(base) as es:
+        # by name: a wildcard delete is refused by default by Elasticsearch 8
+        earlier = list(es.indices.get(index="bench-*,baseline-bench-*", allow_no_indices=True))
+        if earlier:
+            es.indices.delete(index=",".join(earlier))
     env = {
         "KABAR_KAFKA_BOOTSTRAP": base.kafka_bootstrap,
         "KABAR_ES_URL": base.es_url,
@@ -448,8 +456,8 @@ def bench_end_to_end(languages: tuple[str, ...], count: int) -> dict[str, Any]:
     to articles of their own: the latency of each, indexed_at - ingested_at, p50 and p99."""
     run = fresh_run()
     ensure_topics(run.settings)
-    # more than the middle needs: ingestion is still pushing when the middle ends
-    documents = sample_documents(20 + SATURATING_PUSH * count, languages=languages)
+    # enough for the middle and the backlog kept ahead of it
+    documents = sample_documents(20 + count + 2 * SATURATION_BACKLOG, languages=languages)
     warm_up, saturating = documents[:20], documents[20:]
     url = articles_url(run)
     indexed = partial(indexed_count, run.settings, run.settings.es_alias)
@@ -463,7 +471,11 @@ def bench_end_to_end(languages: tuple[str, ...], count: int) -> dict[str, Any]:
         push(url, warm_up)
         reached(indexed, len(warm_up), "warm-up documents")
         stop, pushed = threading.Event(), []
-        pushing = threading.Thread(target=lambda: pushed.append(push(url, saturating, stop=stop)))
+        pushing = threading.Thread(
+            target=lambda: pushed.append(
+                push_ahead(url, saturating, lambda: indexed() - len(warm_up), SATURATION_BACKLOG, stop)
+            )
+        )
         pushing.start()
         low, high = len(warm_up) + count // 5, len(warm_up) + count * 4 // 5
         reached(indexed, low, "a fifth of the documents", poll_s=0.5)
@@ -502,22 +514,37 @@ def bench_end_to_end(languages: tuple[str, ...], count: int) -> dict[str, Any]:
 
 
 HALF_LOAD_S = 20  # how long half the saturation rate is offered
-SATURATING_PUSH = 4  # articles offered at saturation, in multiples of the measured count
+SATURATION_BACKLOG = 500  # pushed articles not yet indexed, at saturation: seconds of work
 
 
-def push(url: str, documents: list[bytes], batch: int = 100, stop: threading.Event | None = None) -> int:
-    """Every document, or those pushed until ``stop`` is set; returns how many."""
-    pushed = 0
+def push(url: str, documents: list[bytes], batch: int = 100) -> None:
     with httpx.Client(timeout=60) as client:
         for offset in range(0, len(documents), batch):
-            if stop is not None and stop.is_set():
+            post_batch(client, url, documents[offset : offset + batch])
+
+
+def post_batch(client: httpx.Client, url: str, documents: list[bytes]) -> None:
+    answer = client.post(url, content=b"\n".join(documents), headers={"content-type": "application/x-ndjson"})
+    answer.raise_for_status()
+
+
+def push_ahead(
+    url: str, documents: list[bytes], indexed: Callable[[], int], ahead: int, stop: threading.Event
+) -> int:
+    """Batches of 100 as fast as the API takes them, but never more than ``ahead`` articles
+    beyond those ``indexed``, until ``stop``; returns how many were pushed. The stages after
+    ingestion always have that backlog to work on, and ingestion, which takes articles
+    faster than they index them, keeps pushing at their pace for as long as they run
+    instead of racing to the end of the documents first."""
+    pushed = 0
+    with httpx.Client(timeout=60) as client:
+        for offset in range(0, len(documents), 100):
+            while pushed - indexed() >= ahead and not stop.is_set():
+                stop.wait(1.0)  # polls the indexed count, which costs the search server a query
+            if stop.is_set():
                 break
-            chunk = documents[offset : offset + batch]
-            answer = client.post(
-                url, content=b"\n".join(chunk), headers={"content-type": "application/x-ndjson"}
-            )
-            answer.raise_for_status()
-            pushed += len(chunk)
+            post_batch(client, url, documents[offset : offset + 100])
+            pushed += len(documents[offset : offset + 100])
     return pushed
 
 
