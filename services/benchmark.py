@@ -449,10 +449,11 @@ def bench_end_to_end(languages: tuple[str, ...], count: int) -> dict[str, Any]:
     Saturation: articles pushed through the API in NDJSON batches as fast as it takes them;
     the rate is how fast the indexed count rises from ``count`` / 5 to 4 ``count`` / 5, the
     steady middle without the start-up, and each process's CPU seconds are taken over the
-    same middle. Ingestion takes articles faster than the stages after it index them, so
-    the push goes on until that middle is over: a push that ended sooner would leave the
-    later stages the machine to themselves, and the rate would be a drain's, not one the
-    pipeline sustains (the run fails instead). Then half that rate, offered evenly for 20 s
+    same middle. Ingestion takes articles faster than the stages after it index them, so it
+    is kept ``SATURATION_BACKLOG`` articles ahead of them (``push_ahead``) and pushes on until
+    that middle is over: a push that ended sooner would leave the later stages the machine
+    to themselves, and the rate would be a drain's, not one the pipeline sustains (the run
+    fails instead). Then half that rate, offered evenly for 20 s
     to articles of their own: the latency of each, indexed_at - ingested_at, p50 and p99."""
     run = fresh_run()
     ensure_topics(run.settings)
