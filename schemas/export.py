@@ -1,17 +1,19 @@
 """Writes the JSON Schema of every topic's event under schemas/json/.
 
-Run as ``python -m schemas.export``; ``--check`` exits non-zero when the files on disk
+Run as ``python -m kabar.schemas.export``; ``--check`` exits non-zero when the files on disk
 differ from the models, which is what the staleness test and CI rely on.
 """
 
 import argparse
 import json
 import sys
+from importlib.resources import files
 from pathlib import Path
 
-from schemas.topics import TOPIC_SCHEMAS
+from kabar.schemas.topics import TOPIC_SCHEMAS
 
-JSON_DIR = Path(__file__).parent / "json"
+# inside the installed package, beside the models; only `export` in a checkout writes here
+SCHEMA_DIR = Path(str(files("kabar.schemas") / "json"))
 
 
 def rendered_schemas() -> dict[str, str]:
@@ -27,7 +29,7 @@ def rendered_schemas() -> dict[str, str]:
     return files
 
 
-def stale_files(directory: Path = JSON_DIR) -> list[str]:
+def stale_files(directory: Path = SCHEMA_DIR) -> list[str]:
     """Names of schema files that are missing, outdated or no longer produced."""
     expected = rendered_schemas()
     present = {p.name for p in directory.glob("*.schema.json")}
@@ -48,11 +50,11 @@ def main() -> int:
         for name in stale:
             print(f"stale: schemas/json/{name} (run `make schemas`)", file=sys.stderr)
         return 1 if stale else 0
-    JSON_DIR.mkdir(exist_ok=True)
-    for old in JSON_DIR.glob("*.schema.json"):
+    SCHEMA_DIR.mkdir(exist_ok=True)
+    for old in SCHEMA_DIR.glob("*.schema.json"):
         old.unlink()
     for name, text in rendered_schemas().items():
-        (JSON_DIR / name).write_text(text, "utf-8")
+        (SCHEMA_DIR / name).write_text(text, "utf-8")
         print(f"wrote schemas/json/{name}")
     return 0
 

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from schemas.events import ArticleTranslation, DeadLetter, EnrichedArticle, RawArticle, ReplayedLetter
+from kabar.schemas.events import ArticleTranslation, DeadLetter, EnrichedArticle, RawArticle, ReplayedLetter
 
 
 class TopicRole(StrEnum):

@@ -17,9 +17,9 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from services.common.settings import KabarSettings
-from services.processes import wait_until
-from services.stack import (
+from kabar.processes import wait_until
+from kabar.services.common.settings import KabarSettings
+from kabar.stack import (
     describe_local_kafka,
 )
 from tests.fixtures.kafka import read_topic
@@ -111,7 +111,7 @@ class ServiceProcess:
         self.log_path = pipeline.data_dir / f"{instance_id or name}.log"
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", name],
+            [sys.executable, "-m", "kabar.cli", "serve", name],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -5,8 +5,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from schemas.limits import EVENT_MAX_BYTES
-from services.common.dlq import Failure
+from kabar.schemas.limits import EVENT_MAX_BYTES
+from kabar.services.common.dlq import Failure
 
 Model = TypeVar("Model", bound=BaseModel)
 

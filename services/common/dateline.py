@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from services.common.gazetteer_data import entries
+from kabar.services.common.package_data import gazetteer_entries
 
 MONTH_NUMBERS = {
     **dict.fromkeys(("januari", "january", "jan"), 1),
@@ -49,7 +49,7 @@ _DATELINE_PLACE_TYPES = frozenset({"city", "town", "regency", "federal_territory
 def _known_places() -> frozenset[str]:
     return frozenset(
         str(alias).casefold()
-        for entry in entries("places.json")
+        for entry in gazetteer_entries("places.json")
         if entry["type"] in _DATELINE_PLACE_TYPES
         for alias in entry["aliases"]  # type: ignore[attr-defined]
     )

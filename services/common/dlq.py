@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas.events import DeadLetter, Stage
-from schemas.limits import DEAD_LETTER_PAYLOAD_MAX_BYTES, ERROR_MESSAGE_MAX_CHARS
+from kabar.schemas.events import DeadLetter, Stage
+from kabar.schemas.limits import DEAD_LETTER_PAYLOAD_MAX_BYTES, ERROR_MESSAGE_MAX_CHARS
 
 
 @dataclass(frozen=True)

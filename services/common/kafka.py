@@ -10,10 +10,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from schemas.limits import RECORD_MAX_BYTES
-from schemas.topics import TopicRole
-from services.common.retry import Backoff
-from services.common.settings import KabarSettings
+from kabar.schemas.limits import RECORD_MAX_BYTES
+from kabar.schemas.topics import TopicRole
+from kabar.services.common.retry import Backoff
+from kabar.services.common.settings import KabarSettings
 
 # Faust's assignor writes member metadata kafka-python cannot parse (it warns on every
 # describe); the assignments themselves it reads fine

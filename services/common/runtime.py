@@ -38,13 +38,13 @@ import faust
 from faust.types import TP, EventT
 from pydantic import BaseModel
 
-from schemas.events import DeadLetter
-from services.common.codec import decode_event
-from services.common.dlq import REPLAY_HEADER, Failure, Origin, Stage, dead_letter
-from services.common.kafka import refused_for_good
-from services.common.metrics import BACKLOG, BATCH_SIZE, DEAD_LETTERS, EVENTS, STAGE_SECONDS
-from services.common.retry import Backoff
-from services.common.settings import ServiceName, StreamSettings
+from kabar.schemas.events import DeadLetter
+from kabar.services.common.codec import decode_event
+from kabar.services.common.dlq import REPLAY_HEADER, Failure, Origin, Stage, dead_letter
+from kabar.services.common.kafka import refused_for_good
+from kabar.services.common.metrics import BACKLOG, BATCH_SIZE, DEAD_LETTERS, EVENTS, STAGE_SECONDS
+from kabar.services.common.retry import Backoff
+from kabar.services.common.settings import ServiceName, StreamSettings
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from schemas.limits import ARTICLE_MAX_CHARS
-from schemas.topics import TopicRole
+from kabar.schemas.limits import ARTICLE_MAX_CHARS
+from kabar.schemas.topics import TopicRole
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 ServiceName = Literal["ingestion", "enrichment", "translation", "indexing"]

@@ -1,5 +1,5 @@
 """How a Faust worker is set up: the app and its consumer, health pages, lag, running it.
-The batch loop they all run is ``services.common.runtime``."""
+The batch loop they all run is ``kabar.services.common.runtime``."""
 
 import asyncio
 import logging
@@ -20,11 +20,11 @@ from faust.types.auth import CredentialsT as Credentials
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from schemas.limits import RECORD_MAX_BYTES
-from services.common.kafka import LagReader, PartitionLag
-from services.common.logs import logging_config
-from services.common.metrics import CONSUMER_LAG, READY, register_service
-from services.common.settings import ServiceName, StreamSettings
+from kabar.schemas.limits import RECORD_MAX_BYTES
+from kabar.services.common.kafka import LagReader, PartitionLag
+from kabar.services.common.logs import logging_config
+from kabar.services.common.metrics import CONSUMER_LAG, READY, register_service
+from kabar.services.common.settings import ServiceName, StreamSettings
 
 log = logging.getLogger(__name__)
 ReadyCheck = Callable[[], Awaitable[str | None]]

@@ -11,7 +11,7 @@ fingerprints; these are the pure parts.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from schemas.limits import FINGERPRINT_BITS
+from kabar.schemas.limits import FINGERPRINT_BITS
 
 BAND_BITS = 16
 BANDS = FINGERPRINT_BITS // BAND_BITS

@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.enrichment.entities import article_entities
-from services.enrichment.language import identify_language
+from kabar.services.enrichment.entities import article_entities
+from kabar.services.enrichment.language import identify_language
 
 
 @dataclass

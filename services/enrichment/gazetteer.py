@@ -15,7 +15,7 @@ from typing import Literal
 
 from babel import Locale
 
-from services.common.gazetteer_data import DATA_DIR, entries
+from kabar.services.common.package_data import GAZETTEER_DIR, gazetteer_entries
 
 TOKEN = re.compile(r"\w+(?:['’./&-]\w+)*['’.]?")
 Label = Literal["PER", "ORG", "LOC"]
@@ -129,14 +129,14 @@ def _lengths_by_first_word(names: Iterable[tuple[str, ...]]) -> dict[str, tuple[
 @cache
 def gazetteer() -> Gazetteer:
     aliases: dict[tuple[str, ...], Known] = {}
-    ambiguity = json.loads((DATA_DIR / "ambiguity.json").read_text("utf-8"))
+    ambiguity = json.loads((GAZETTEER_DIR / "ambiguity.json").read_text("utf-8"))
     preferred = {item["alias"]: item["prefer"] for item in ambiguity["ambiguous"]}
     by_id: dict[str, Known] = {}
     countries: dict[str, Known] = {}
     office_words: set[str] = set()
     demonyms: set[str] = set()
     for name in ("countries.json", "places.json", "organisations.json", "people.json"):
-        for entry in entries(name):
+        for entry in gazetteer_entries(name):
             known = _known(entry)
             entity_id = str(entry["id"])
             by_id[entity_id] = known
@@ -161,8 +161,8 @@ def gazetteer() -> Gazetteer:
     for words, known in _cldr_country_names(countries).items():
         aliases.setdefault(words, known)
 
-    cues = json.loads((DATA_DIR / "cues.json").read_text("utf-8"))
-    names = json.loads((DATA_DIR / "names.json").read_text("utf-8"))
+    cues = json.loads((GAZETTEER_DIR / "cues.json").read_text("utf-8"))
+    names = json.loads((GAZETTEER_DIR / "names.json").read_text("utf-8"))
     titles = [t for language in cues["person_titles"].values() for t in language]
     hereditary = _words(cues["hereditary_titles"])
     groups = cues["not_entities_groups"]

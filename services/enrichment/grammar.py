@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from services.common.gazetteer_data import DATA_DIR
+from kabar.services.common.package_data import GAZETTEER_DIR
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Grammar:
 
 @cache
 def grammar_file() -> dict[str, Any]:
-    grammar: dict[str, Any] = json.loads((DATA_DIR / "grammar.json").read_text("utf-8"))
+    grammar: dict[str, Any] = json.loads((GAZETTEER_DIR / "grammar.json").read_text("utf-8"))
     return grammar
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from lingua import ConfidenceValue, Language, LanguageDetector, LanguageDetectorBuilder
 
-from schemas.events import LanguageShare
+from kabar.schemas.events import LanguageShare
 
 CANDIDATES = (
     Language.INDONESIAN,

@@ -11,13 +11,13 @@ from functools import partial
 import faust
 from faust.types import EventT
 
-from schemas.events import EnrichedArticle, RawArticle
-from services.common.kafka import ensure_topics
-from services.common.runtime import StreamStage, raw_topic, topic_runner
-from services.common.settings import EnrichmentSettings
-from services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
-from services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
-from services.enrichment.transform import enrich, load_models
+from kabar.schemas.events import EnrichedArticle, RawArticle
+from kabar.services.common.kafka import ensure_topics
+from kabar.services.common.runtime import StreamStage, raw_topic, topic_runner
+from kabar.services.common.settings import EnrichmentSettings
+from kabar.services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
+from kabar.services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
+from kabar.services.enrichment.transform import enrich, load_models
 
 
 class DuplicateIndex:

@@ -5,11 +5,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from schemas.events import EnrichedArticle, EntityMention, RawArticle, TranslationStatus
-from schemas.limits import ENTITY_ID_MAX_CHARS, ENTITY_MENTIONS_MAX, MENTION_MAX_CHARS
-from services.enrichment.entities import Mention, article_entities, extract_entities
-from services.enrichment.language import identify_language
-from services.enrichment.translation import needs_translation
+from kabar.schemas.events import EnrichedArticle, EntityMention, RawArticle, TranslationStatus
+from kabar.schemas.limits import ENTITY_ID_MAX_CHARS, ENTITY_MENTIONS_MAX, MENTION_MAX_CHARS
+from kabar.services.enrichment.entities import Mention, article_entities, extract_entities
+from kabar.services.enrichment.language import identify_language
+from kabar.services.enrichment.translation import needs_translation
 
 
 @lru_cache(maxsize=4_096)

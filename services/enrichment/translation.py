@@ -27,8 +27,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import httpx
 from pydantic import SecretStr
 
-from services.common.retry import RETRYABLE_STATUSES, Backoff
-from services.enrichment.grammar import grammar
+from kabar.services.common.retry import RETRYABLE_STATUSES, Backoff
+from kabar.services.enrichment.grammar import grammar
 
 log = logging.getLogger(__name__)
 

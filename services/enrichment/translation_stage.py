@@ -13,14 +13,14 @@ from functools import partial
 
 import faust
 
-from schemas.events import ArticleTranslation, EnrichedArticle
-from schemas.limits import ARTICLE_MAX_CHARS, TITLE_MAX_CHARS, TRANSLATION_GROWTH
-from services.common.kafka import ensure_topics
-from services.common.metrics import TRANSLATION_SECONDS, TRANSLATIONS
-from services.common.runtime import StreamStage, raw_topic, topic_runner
-from services.common.settings import TranslationSettings
-from services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
-from services.enrichment.translation import (
+from kabar.schemas.events import ArticleTranslation, EnrichedArticle
+from kabar.schemas.limits import ARTICLE_MAX_CHARS, TITLE_MAX_CHARS, TRANSLATION_GROWTH
+from kabar.services.common.kafka import ensure_topics
+from kabar.services.common.metrics import TRANSLATION_SECONDS, TRANSLATIONS
+from kabar.services.common.runtime import StreamStage, raw_topic, topic_runner
+from kabar.services.common.settings import TranslationSettings
+from kabar.services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
+from kabar.services.enrichment.translation import (
     CachedTranslator,
     CTranslate2Translator,
     LibreTranslateTranslator,

@@ -19,12 +19,12 @@ from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
-from schemas.events import EnrichedArticle
-from schemas.limits import ES_BULK_MAX_BYTES
-from services.common.dlq import Failure
-from services.common.metrics import END_TO_END_SECONDS, ES_BULK_RETRIES, ES_BULK_SECONDS
-from services.common.retry import RETRYABLE_STATUSES, Backoff
-from services.common.runtime import Record, Refusal
+from kabar.schemas.events import EnrichedArticle
+from kabar.schemas.limits import ES_BULK_MAX_BYTES
+from kabar.services.common.dlq import Failure
+from kabar.services.common.metrics import END_TO_END_SECONDS, ES_BULK_RETRIES, ES_BULK_SECONDS
+from kabar.services.common.retry import RETRYABLE_STATUSES, Backoff
+from kabar.services.common.runtime import Record, Refusal
 
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]

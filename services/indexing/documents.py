@@ -11,8 +11,8 @@ only when its clock is not behind the document's.
 from datetime import datetime
 from typing import Any
 
-from schemas.events import ArticleTranslation, EnrichedArticle
-from services.indexing.index_design import index_for
+from kabar.schemas.events import ArticleTranslation, EnrichedArticle
+from kabar.services.indexing.index_design import index_for
 
 GUARDED_MERGE = (
     "if (ctx._source[params.clock] != null && ctx._source[params.clock] > params.version) "

@@ -6,17 +6,16 @@ the same index and a re-delivery overwrites instead of duplicating.
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, Elasticsearch, NotFoundError
 
-from schemas.limits import ENTITY_MENTIONS_MAX
-from services.common.settings import KabarSettings
+from kabar.schemas.limits import ENTITY_MENTIONS_MAX
+from kabar.services.common.package_data import DEPLOY_DIR
+from kabar.services.common.settings import KabarSettings
 
-DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch"
-TEMPLATE_FILE = DEPLOY_DIR / "articles.template.json"
-LIFECYCLE_FILE = DEPLOY_DIR / "articles.ilm.json"
+TEMPLATE_FILE = DEPLOY_DIR / "elasticsearch" / "articles.template.json"
+LIFECYCLE_FILE = DEPLOY_DIR / "elasticsearch" / "articles.ilm.json"
 
 
 def index_for(prefix: str, published_at: datetime | None, ingested_at: datetime) -> str:

@@ -12,15 +12,15 @@ from typing import Any
 import faust
 from mode.types.signals import BaseSignalT
 
-from schemas.events import ArticleTranslation, EnrichedArticle
-from services.common.kafka import ensure_topics
-from services.common.retry import Backoff
-from services.common.runtime import StageRunner, StreamStage, dead_letter_sink, raw_topic
-from services.common.settings import IndexingSettings
-from services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
-from services.indexing.bulk import ElasticsearchSink
-from services.indexing.index_design import async_client, install_with_sync_client
-from services.indexing.transform import document_action
+from kabar.schemas.events import ArticleTranslation, EnrichedArticle
+from kabar.services.common.kafka import ensure_topics
+from kabar.services.common.retry import Backoff
+from kabar.services.common.runtime import StageRunner, StreamStage, dead_letter_sink, raw_topic
+from kabar.services.common.settings import IndexingSettings
+from kabar.services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
+from kabar.services.indexing.bulk import ElasticsearchSink
+from kabar.services.indexing.index_design import async_client, install_with_sync_client
+from kabar.services.indexing.transform import document_action
 
 log = logging.getLogger(__name__)
 

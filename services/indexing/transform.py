@@ -4,8 +4,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.events import ArticleTranslation, EnrichedArticle
-from services.indexing.documents import article_action, translation_action
+from kabar.schemas.events import ArticleTranslation, EnrichedArticle
+from kabar.services.indexing.documents import article_action, translation_action
 
 ACTIONS: dict[type, Callable[[Any, str, datetime], dict[str, Any]]] = {
     EnrichedArticle: article_action,

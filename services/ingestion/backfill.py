@@ -18,9 +18,9 @@ from typing import BinaryIO
 
 from kafka.errors import KafkaError
 
-from services.common.dlq import Origin
-from services.common.retry import Backoff
-from services.ingestion.publish import Publisher, Summary
+from kabar.services.common.dlq import Origin
+from kabar.services.common.retry import Backoff
+from kabar.services.ingestion.publish import Publisher, Summary
 
 log = logging.getLogger(__name__)
 Item = tuple[bytes, Origin]

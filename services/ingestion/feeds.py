@@ -26,11 +26,11 @@ import httpx
 from kafka.errors import KafkaError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from services.common.dlq import Origin
-from services.common.metrics import FEED_POLLS
-from services.common.retry import Backoff
-from services.common.settings import IngestionSettings
-from services.ingestion.publish import Publisher, Summary
+from kabar.services.common.dlq import Origin
+from kabar.services.common.metrics import FEED_POLLS
+from kabar.services.common.retry import Backoff
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.publish import Publisher, Summary
 
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 5

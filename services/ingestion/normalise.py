@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 import numpy
 
-from schemas.limits import FINGERPRINT_BITS
-from services.common.dateline import MONTH_NAME, MONTH_NUMBERS, Dateline, alternation, parse_dateline
-from services.common.text import without_control_characters
+from kabar.schemas.limits import FINGERPRINT_BITS
+from kabar.services.common.dateline import MONTH_NAME, MONTH_NUMBERS, Dateline, alternation, parse_dateline
+from kabar.services.common.text import without_control_characters
 
 # --------------------------------------------------------------------------- characters
 

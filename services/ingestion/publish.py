@@ -16,12 +16,12 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 
-from schemas.events import RawArticle
-from services.common.dlq import Failure, Origin, dead_letter
-from services.common.kafka import refused_for_good
-from services.common.metrics import DEAD_LETTERS, EVENTS, INGEST_ARTICLES, PRODUCE_SECONDS, BoundedLabel
-from services.common.settings import IngestionSettings
-from services.ingestion.validate import Limits, parse_article
+from kabar.schemas.events import RawArticle
+from kabar.services.common.dlq import Failure, Origin, dead_letter
+from kabar.services.common.kafka import refused_for_good
+from kabar.services.common.metrics import DEAD_LETTERS, EVENTS, INGEST_ARTICLES, PRODUCE_SECONDS, BoundedLabel
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.validate import Limits, parse_article
 
 log = logging.getLogger(__name__)
 Status = Literal["accepted", "duplicate", "rejected"]

@@ -21,13 +21,13 @@ from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from schemas.events import ArticleIn
-from services.common.dlq import Origin
-from services.common.kafka import admin_client, cluster_reachable, ensure_topics, producer
-from services.common.metrics import READY, register_service
-from services.common.settings import IngestionSettings
-from services.ingestion.feeds import FeedPoller, load_feeds
-from services.ingestion.publish import Outcome, Publisher
+from kabar.schemas.events import ArticleIn
+from kabar.services.common.dlq import Origin
+from kabar.services.common.kafka import admin_client, cluster_reachable, ensure_topics, producer
+from kabar.services.common.metrics import READY, register_service
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.feeds import FeedPoller, load_feeds
+from kabar.services.ingestion.publish import Outcome, Publisher
 
 log = logging.getLogger(__name__)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
@@ -237,7 +237,7 @@ class RestingServer(uvicorn.Server):
 
 
 def main() -> None:
-    from services.common.logs import logging_config
+    from kabar.services.common.logs import logging_config
 
     settings = IngestionSettings()
     config = uvicorn.Config(

@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.events import ArticleIn, RawArticle
-from schemas.limits import ARTICLE_MAX_CHARS, FINGERPRINT_BITS
-from services.common.codec import decode_json_object, schema_violation
-from services.common.dlq import Failure
-from services.common.text import without_control_characters
-from services.ingestion.identity import article_id, canonical_url
-from services.ingestion.normalise import (
+from kabar.schemas.events import ArticleIn, RawArticle
+from kabar.schemas.limits import ARTICLE_MAX_CHARS, FINGERPRINT_BITS
+from kabar.services.common.codec import decode_json_object, schema_violation
+from kabar.services.common.dlq import Failure
+from kabar.services.common.text import without_control_characters
+from kabar.services.ingestion.identity import article_id, canonical_url
+from kabar.services.ingestion.normalise import (
     clean_body,
     content_hash,
     html_to_text,

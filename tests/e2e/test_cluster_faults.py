@@ -15,10 +15,10 @@ import pytest
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
-from schemas.topics import TopicRole
-from services.common.kafka import consumer, ensure_topics, partition_lags
-from services.common.settings import KabarSettings
-from services.processes import wait_until
+from kabar.processes import wait_until
+from kabar.schemas.topics import TopicRole
+from kabar.services.common.kafka import consumer, ensure_topics, partition_lags
+from kabar.services.common.settings import KabarSettings
 from tests.fixtures.ledger import SteadyClient, balance, poison_every_topic
 from tests.fixtures.servers import LocalCluster
 

@@ -18,9 +18,9 @@ import httpx
 import jsonschema_rs
 from kafka import KafkaProducer
 
-from services.common.settings import KabarSettings
-from services.indexing.index_design import sync_client
-from services.processes import wait_until
+from kabar.processes import wait_until
+from kabar.services.common.settings import KabarSettings
+from kabar.services.indexing.index_design import sync_client
 from tests.fixtures.kcat import KcatRecord, kcat_path, read_with_kcat, skip_module_without_kcat
 
 if TYPE_CHECKING:

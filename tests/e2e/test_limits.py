@@ -6,10 +6,10 @@ import json
 
 import httpx
 
-from schemas.events import DeadLetter
-from schemas.limits import ARTICLE_MAX_CHARS, ENTITY_MENTIONS_MAX
-from services.indexing.index_design import sync_client
-from services.processes import wait_until
+from kabar.processes import wait_until
+from kabar.schemas.events import DeadLetter
+from kabar.schemas.limits import ARTICLE_MAX_CHARS, ENTITY_MENTIONS_MAX
+from kabar.services.indexing.index_design import sync_client
 from tests.fixtures.kafka import read_topic
 
 SENTENCE = (

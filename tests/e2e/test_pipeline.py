@@ -10,8 +10,8 @@ import httpx
 import pytest
 from kafka import KafkaProducer
 
-from schemas.events import DeadLetter
-from services.indexing.index_design import sync_client
+from kabar.schemas.events import DeadLetter
+from kabar.services.indexing.index_design import sync_client
 
 pytestmark = pytest.mark.smoke
 
@@ -79,7 +79,7 @@ def test_backfill_with_poison_accounts_for_every_record(
     backfill.write_text("\n".join(lines) + "\n")
 
     ingest = subprocess.run(
-        [sys.executable, "-m", "services.cli", "ingest", str(backfill), "--wait", "60"],
+        [sys.executable, "-m", "kabar.cli", "ingest", str(backfill), "--wait", "60"],
         env={**__import__("os").environ, **pipeline.env},
         capture_output=True,
         text=True,

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.common.kafka import ensure_topics, group_members
-from services.common.settings import KabarSettings
-from services.processes import process_tree, wait_until
+from kabar.processes import process_tree, wait_until
+from kabar.services.common.kafka import ensure_topics, group_members
+from kabar.services.common.settings import KabarSettings
 from tests.fixtures.fault_proxy import FaultProxy
 from tests.fixtures.ledger import SteadyClient, balance, poison_every_topic
 
@@ -52,7 +52,7 @@ def test_a_worker_killed_mid_batch_comes_back_where_it_left_off(pipeline, run_se
 def kabar(*args: str, env: dict[str, str]) -> str:
     """The CLI's output; it must succeed and say nothing on stderr."""
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
+        [sys.executable, "-m", "kabar.cli", *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,

@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.common.settings import StackSettings
-from services.processes import StackError, cpu_seconds
-from services.stack import describe_local_kafka, down, local_kafka_cluster, noida_process, service_process, up
-from tests.fixtures.servers import JAR_CACHE, kafka_under_test
+from kabar.processes import StackError, cpu_seconds
+from kabar.services.common.settings import StackSettings
+from kabar.stack import describe_local_kafka, down, local_kafka_cluster, noida_process, service_process, up
+from tests.fixtures.servers import JAR_CACHE, alive, kafka_under_test
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
@@ -24,7 +24,7 @@ SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
 
 def kabar(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
+        [sys.executable, "-m", "kabar.cli", *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -35,14 +35,6 @@ def kabar(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.C
 
 def pids_of(state_dir: Path) -> list[int]:
     return [int(p.read_text()) for p in (state_dir / "run").glob("*.pid")]
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
 
 
 def push_through_the_api(env: dict[str, str], samples: Path) -> None:

@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from services.indexing.index_design import sync_client
+from kabar.services.indexing.index_design import sync_client
 from tests.fixtures.tiny_translation_model import build_tiny_model
 
 ARTICLE = {

@@ -12,12 +12,12 @@ between languages is stated once per language in profiles.py; the word lists are
 (gazetteer/grammar.json).
 """
 
-from services.common.dateline import dateline_end
-from services.enrichment.entities.document import Document, Mention
-from services.enrichment.entities.english_model import with_model_mentions
-from services.enrichment.entities.profiles import profile_for
-from services.enrichment.entities.recognisers import recognise
-from services.enrichment.gazetteer import gazetteer
+from kabar.services.common.dateline import dateline_end
+from kabar.services.enrichment.entities.document import Document, Mention
+from kabar.services.enrichment.entities.english_model import with_model_mentions
+from kabar.services.enrichment.entities.profiles import profile_for
+from kabar.services.enrichment.entities.recognisers import recognise
+from kabar.services.enrichment.gazetteer import gazetteer
 
 __all__ = ["Mention", "article_entities", "dateline_mention", "extract_entities"]
 

@@ -7,7 +7,7 @@ no recogniser claimed are found again as that person.
 
 from dataclasses import replace
 
-from services.enrichment.entities.document import Document, Mention, is_capitalised
+from kabar.services.enrichment.entities.document import Document, Mention, is_capitalised
 
 
 def resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:

@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from schemas.events import MentionOrigin
-from services.enrichment.entities.profiles import Profile
-from services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, Titles, word_of
-from services.enrichment.grammar import grammar
+from kabar.schemas.events import MentionOrigin
+from kabar.services.enrichment.entities.profiles import Profile
+from kabar.services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, Titles, word_of
+from kabar.services.enrichment.grammar import grammar
 
 COMMON_ZIPF = 4.3  # above this, a lone sentence-initial word is far more likely a word than a name
 POSSESSIVE = ("'s", "’s")

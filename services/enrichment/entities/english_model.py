@@ -10,12 +10,12 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from services.enrichment.entities.coreference import resolve_model_people
-from services.enrichment.entities.document import MONEY, Document, Mention, tokenize
-from services.enrichment.entities.profiles import Profile
-from services.enrichment.entities.spans import english_common, legal_core, name_like
-from services.enrichment.gazetteer import Gazetteer, Label
-from services.enrichment.grammar import Grammar, grammar
+from kabar.services.enrichment.entities.coreference import resolve_model_people
+from kabar.services.enrichment.entities.document import MONEY, Document, Mention, tokenize
+from kabar.services.enrichment.entities.profiles import Profile
+from kabar.services.enrichment.entities.spans import english_common, legal_core, name_like
+from kabar.services.enrichment.gazetteer import Gazetteer, Label
+from kabar.services.enrichment.grammar import Grammar, grammar
 
 SPACY_LABELS: dict[str, Label] = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 LOOK_BACK_CHARS = 60

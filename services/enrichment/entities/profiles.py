@@ -9,8 +9,8 @@ tests on the language's code. The word lists come from gazetteer/grammar.json (g
 from dataclasses import dataclass
 from functools import cache
 
-from services.enrichment.gazetteer import Titles, gazetteer
-from services.enrichment.grammar import grammar, grammar_file
+from kabar.services.enrichment.gazetteer import Titles, gazetteer
+from kabar.services.enrichment.grammar import grammar, grammar_file
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
-from services.enrichment.entities.coreference import resolve_people
-from services.enrichment.entities.document import MONEY, Document, Mention, concept_word, is_acronym
-from services.enrichment.entities.spans import (
+from kabar.services.enrichment.entities.coreference import resolve_people
+from kabar.services.enrichment.entities.document import MONEY, Document, Mention, concept_word, is_acronym
+from kabar.services.enrichment.entities.spans import (
     acronym_after,
     capitalised_run,
     company_span,
@@ -28,7 +28,7 @@ from services.enrichment.entities.spans import (
     split_by_later_mention,
     title_or_rank,
 )
-from services.enrichment.gazetteer import Known, Label
+from kabar.services.enrichment.gazetteer import Known, Label
 
 AGE = re.compile(r",\s*\d{1,3},\s")  # "Jason Teo Wei Ming, 44, pleaded guilty"
 QUOTE_CLOSE = re.compile(r"[,.!?]\s*[\"”]\s*$")

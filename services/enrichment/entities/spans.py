@@ -4,9 +4,9 @@ Each answers a question about the document (where does this run of capitals end,
 gazetteer name starts here) and changes nothing, so a recogniser can ask and then decline.
 """
 
-from services.enrichment.entities.document import Document, common_word, tokenize
-from services.enrichment.gazetteer import Gazetteer, Known, Label
-from services.enrichment.grammar import grammar
+from kabar.services.enrichment.entities.document import Document, common_word, tokenize
+from kabar.services.enrichment.gazetteer import Gazetteer, Known, Label
+from kabar.services.enrichment.grammar import grammar
 
 MAX_COMPANY_WORDS = 10
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from services.apache_kafka import AGENT_ARTIFACT, JMX_EXPORTER_CONFIG, POM, kafka_version, pom_property
+from kabar.apache_kafka import AGENT_ARTIFACT, JMX_EXPORTER_CONFIG, POM, kafka_version, pom_property
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -161,7 +161,7 @@ def test_the_broker_runs_the_jmx_exporter_agent_from_the_pom() -> None:
     assert agent is not None
     jar, config = Path(agent[1]), agent[3]
 
-    assert Path(mounts(kafka)[config]["source"]) == JMX_EXPORTER_CONFIG
+    assert Path(mounts(kafka)[config]["source"]) == JMX_EXPORTER_CONFIG.resolve()
     shared = mounts(kafka)[str(jar.parent)]
     assert shared["type"] == "volume" and shared["read_only"]
     assert kafka["depends_on"]["kafka-jmx-exporter"]["condition"] == "service_completed_successfully"
@@ -170,7 +170,7 @@ def test_the_broker_runs_the_jmx_exporter_agent_from_the_pom() -> None:
     command = [part.replace("$$", "$") for part in fetcher["command"]]
     assert command[0] == "mvn" and "dependency:copy" in command
     options = dict(part.split("=", 1) for part in command if "=" in part)
-    assert Path(mounts(fetcher)[options["--file"]]["source"]) == POM
+    assert Path(mounts(fetcher)[options["--file"]]["source"]) == POM.resolve()
     assert options["-Dartifact"] == f"io.prometheus.jmx:{AGENT_ARTIFACT}:${{jmx.exporter.version}}"
     assert pom_property("jmx.exporter.version")
     assert mounts(fetcher)[options["-DoutputDirectory"]]["source"] == shared["source"]
@@ -210,3 +210,18 @@ def test_dockerfile_runs_as_a_non_root_user() -> None:
     user = users[-1].split(":")[0]
     assert user not in {"root", "0"}
     assert "HEALTHCHECK" not in keywords  # compose owns the health checks
+
+
+def test_the_image_runs_the_wheel_not_the_source_tree() -> None:
+    """The source is copied only into the stage that builds the wheel; the image that runs
+    installs that wheel, as a user's `pip install` would, and nothing in editable mode."""
+    instructions = dockerfile_instructions()
+    stages = [at for at, (keyword, _) in enumerate(instructions) if keyword == "FROM"]
+    assert len(stages) == 2, "a stage that builds the wheel, then the image"
+    build, image = instructions[stages[0] : stages[1]], instructions[stages[1] :]
+    assert any(keyword == "RUN" and "pip wheel" in arguments for keyword, arguments in build)
+    copied = [arguments.split()[0] for keyword, arguments in image if keyword == "COPY"]
+    assert not {"kabar/", "services/", "schemas/"} & set(copied), copied
+    installs = [arguments for keyword, arguments in image if keyword == "RUN" and "pip install" in arguments]
+    assert any(".whl" in arguments for arguments in installs)
+    assert not [arguments for arguments in installs if re.search(r"\s(-e|--editable)\s", arguments)]

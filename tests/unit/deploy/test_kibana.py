@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from services.kibana import SAVED_OBJECTS
+from kabar.kibana import SAVED_OBJECTS
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "deploy" / "elasticsearch" / "articles.template.json"
 

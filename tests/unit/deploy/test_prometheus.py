@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from services.common.settings import LocalKafka, StackSettings
-from services.stack import write_prometheus_config
+from kabar.services.common.settings import LocalKafka, StackSettings
+from kabar.stack import write_prometheus_config
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 DASHBOARD = DEPLOY / "grafana/dashboards/kabar-pipeline.json"

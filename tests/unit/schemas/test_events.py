@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from schemas.events import ArticleIn, DeadLetter, EnrichedArticle, EntityMention, RawArticle
+from kabar.schemas.events import ArticleIn, DeadLetter, EnrichedArticle, EntityMention, RawArticle
 
 RAW = {
     "article_id": "0" * 32,

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from schemas.export import JSON_DIR, rendered_schemas, stale_files
+from kabar.schemas.export import SCHEMA_DIR, rendered_schemas, stale_files
 
 
 def test_exported_json_schemas_are_current() -> None:
@@ -19,7 +19,7 @@ def test_a_changed_or_extra_file_counts_as_stale(tmp_path: Path) -> None:
 
 
 def test_every_topic_has_a_schema_with_the_contract_fields() -> None:
-    names = sorted(p.name for p in JSON_DIR.glob("*.schema.json"))
+    names = sorted(p.name for p in SCHEMA_DIR.glob("*.schema.json"))
     assert names == [
         "news.dlq.replayed.v1.schema.json",
         "news.dlq.v1.schema.json",
@@ -27,7 +27,7 @@ def test_every_topic_has_a_schema_with_the_contract_fields() -> None:
         "news.raw.v1.schema.json",
         "news.translations.v1.schema.json",
     ]
-    raw = json.loads((JSON_DIR / "news.raw.v1.schema.json").read_text())
+    raw = json.loads((SCHEMA_DIR / "news.raw.v1.schema.json").read_text())
     assert {
         "article_id",
         "source",
@@ -38,7 +38,7 @@ def test_every_topic_has_a_schema_with_the_contract_fields() -> None:
         "ingested_at",
         "schema_version",
     } <= set(raw["properties"])
-    dlq = json.loads((JSON_DIR / "news.dlq.v1.schema.json").read_text())
+    dlq = json.loads((SCHEMA_DIR / "news.dlq.v1.schema.json").read_text())
     assert {
         "stage",
         "error_type",

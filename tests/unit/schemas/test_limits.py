@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas.events import (
+from kabar.schemas.events import (
     ArticleTranslation,
     DeadLetter,
     EnrichedArticle,
@@ -15,7 +15,7 @@ from schemas.events import (
     RawArticle,
     ReplayedLetter,
 )
-from schemas.limits import (
+from kabar.schemas.limits import (
     ARTICLE_MAX_CHARS,
     DEAD_LETTER_PAYLOAD_MAX_BYTES,
     ENTITY_ID_MAX_CHARS,
@@ -30,12 +30,12 @@ from schemas.limits import (
     TRANSLATION_GROWTH,
     URL_MAX_CHARS,
 )
-from schemas.topics import TopicRole
-from services.common.kafka import CONSUMER_OPTIONS, PRODUCER_OPTIONS, topic_configs
-from services.common.settings import EnrichmentSettings, KabarSettings
-from services.common.stream import stream_app
-from services.common.text import without_control_characters
-from services.indexing.index_design import index_template
+from kabar.schemas.topics import TopicRole
+from kabar.services.common.kafka import CONSUMER_OPTIONS, PRODUCER_OPTIONS, topic_configs
+from kabar.services.common.settings import EnrichmentSettings, KabarSettings
+from kabar.services.common.stream import stream_app
+from kabar.services.common.text import without_control_characters
+from kabar.services.indexing.index_design import index_template
 from tests.unit.deploy.test_compose import resolved_config
 
 # four bytes in UTF-8 and not escaped in JSON: the widest character text can hold once its

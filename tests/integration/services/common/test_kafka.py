@@ -1,7 +1,13 @@
 import pytest
 from kafka import KafkaProducer
 
-from services.common.kafka import admin_client, cluster_reachable, ensure_topics, group_lag, topic_counts
+from kabar.services.common.kafka import (
+    admin_client,
+    cluster_reachable,
+    ensure_topics,
+    group_lag,
+    topic_counts,
+)
 
 pytestmark = pytest.mark.smoke
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from kafka import KafkaProducer
 
-from schemas.events import EnrichedArticle, RawArticle
-from services.ingestion.validate import parse_article
+from kabar.schemas.events import EnrichedArticle, RawArticle
+from kabar.services.ingestion.validate import parse_article
 
 SAMPLES = Path(__file__).resolve().parents[4] / "samples" / "articles.ndjson"
 SYNDICATED_STORY = "bnpb-catat-4200-rumah-terendam-banjir"

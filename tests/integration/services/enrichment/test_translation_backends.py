@@ -23,8 +23,8 @@ import pytest
 import sentencepiece
 from pydantic import SecretStr
 
-from services.common.retry import Backoff
-from services.enrichment.translation import (
+from kabar.services.common.retry import Backoff
+from kabar.services.enrichment.translation import (
     CachedTranslator,
     CTranslate2Translator,
     LibreTranslateTranslator,

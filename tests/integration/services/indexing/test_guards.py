@@ -3,11 +3,11 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from schemas.events import ArticleTranslation, EnrichedArticle, EntityMention
-from services.common.retry import Backoff
-from services.indexing.bulk import write_bulk
-from services.indexing.index_design import async_client, install_index_template, sync_client
-from services.indexing.transform import document_action
+from kabar.schemas.events import ArticleTranslation, EnrichedArticle, EntityMention
+from kabar.services.common.retry import Backoff
+from kabar.services.indexing.bulk import write_bulk
+from kabar.services.indexing.index_design import async_client, install_index_template, sync_client
+from kabar.services.indexing.transform import document_action
 
 T0 = datetime(2024, 12, 2, 8, tzinfo=UTC)
 ARTICLE_ID = "d" * 32

@@ -1,8 +1,8 @@
 import asyncio
 
-from services.common.retry import Backoff
-from services.indexing.bulk import write_bulk
-from services.indexing.index_design import async_client, install_index_template, sync_client
+from kabar.services.common.retry import Backoff
+from kabar.services.indexing.bulk import write_bulk
+from kabar.services.indexing.index_design import async_client, install_index_template, sync_client
 
 
 def action(prefix: str, n: int, **source: object) -> dict:  # type: ignore[type-arg]

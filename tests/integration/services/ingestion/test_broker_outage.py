@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from schemas.events import RawArticle
-from services.common.kafka import ensure_topics, producer
-from services.common.settings import IngestionSettings
-from services.ingestion.backfill import backfill, checkpoint_path, input_files
-from services.ingestion.publish import Publisher, Summary
-from services.ingestion.service import create_app
-from services.processes import wait_until
+from kabar.processes import wait_until
+from kabar.schemas.events import RawArticle
+from kabar.services.common.kafka import ensure_topics, producer
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.backfill import backfill, checkpoint_path, input_files
+from kabar.services.ingestion.publish import Publisher, Summary
+from kabar.services.ingestion.service import create_app
 from tests.fixtures.kafka import read_topic
 
 
@@ -141,7 +141,7 @@ def test_the_feed_poller_keeps_its_cursor_until_kafka_acknowledges(
 
     import httpx
 
-    from services.ingestion.feeds import FeedConfig, FeedPoller
+    from kabar.services.ingestion.feeds import FeedConfig, FeedPoller
     from tests.fixtures.feeds import rss
     from tests.fixtures.http import FeedServer, Route
 

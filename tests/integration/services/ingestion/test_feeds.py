@@ -6,11 +6,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from schemas.events import RawArticle
-from services.common.kafka import ensure_topics, producer
-from services.common.settings import IngestionSettings
-from services.ingestion.feeds import FeedConfig, FeedPoller, PollResult
-from services.ingestion.publish import Publisher
+from kabar.schemas.events import RawArticle
+from kabar.services.common.kafka import ensure_topics, producer
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.feeds import FeedConfig, FeedPoller, PollResult
+from kabar.services.ingestion.publish import Publisher
 from tests.fixtures.feeds import ATOM, PAGE, rss
 from tests.fixtures.http import FeedServer, Route
 

@@ -5,9 +5,9 @@ import json
 
 from fastapi.testclient import TestClient
 
-from schemas.events import DeadLetter, RawArticle
-from services.common.settings import IngestionSettings
-from services.ingestion.service import create_app
+from kabar.schemas.events import DeadLetter, RawArticle
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.service import create_app
 from tests.fixtures.kafka import read_topic
 
 ARTICLE = {

@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.events import ArticleIn
-from services.common.kafka import ensure_topics, producer
-from services.common.settings import IngestionSettings
-from services.ingestion.backfill import backfill
-from services.ingestion.publish import Publisher
-from services.ingestion.service import create_app
+from kabar.schemas.events import ArticleIn
+from kabar.services.common.kafka import ensure_topics, producer
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.backfill import backfill
+from kabar.services.ingestion.publish import Publisher
+from kabar.services.ingestion.service import create_app
 
 VALID = {"source": "kompas.com", "title": "Banjir Bandung", "body": "Banjir melanda Bandung pada Senin."}
 FIELDS = [*ArticleIn.model_fields, "not_a_field"]

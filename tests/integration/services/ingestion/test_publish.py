@@ -1,10 +1,10 @@
 import json
 
-from schemas.events import DeadLetter, RawArticle
-from services.common.dlq import Origin
-from services.common.kafka import ensure_topics, producer
-from services.common.settings import IngestionSettings
-from services.ingestion.publish import Publisher
+from kabar.schemas.events import DeadLetter, RawArticle
+from kabar.services.common.dlq import Origin
+from kabar.services.common.kafka import ensure_topics, producer
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.publish import Publisher
 
 
 def article(n: int, body: str = "Isi berita.") -> bytes:

@@ -2,9 +2,9 @@ import json
 
 from fastapi.testclient import TestClient
 
-from schemas.events import RawArticle
-from services.common.settings import IngestionSettings
-from services.ingestion.service import create_app
+from kabar.schemas.events import RawArticle
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.service import create_app
 
 ARTICLE = {
     "source": "antaranews.com",

@@ -1,7 +1,7 @@
-from schemas.events import RawArticle
-from schemas.limits import EVENT_MAX_BYTES
-from services.common.codec import decode_event
-from services.common.dlq import Failure
+from kabar.schemas.events import RawArticle
+from kabar.schemas.limits import EVENT_MAX_BYTES
+from kabar.services.common.codec import decode_event
+from kabar.services.common.dlq import Failure
 
 VALID = (
     b'{"article_id": "' + b"a" * 32 + b'", "source": "s", "title": "t", "body": "b",'

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.common.dateline import dateline_end, parse_dateline
+from kabar.services.common.dateline import dateline_end, parse_dateline
 
 
 @pytest.mark.parametrize(

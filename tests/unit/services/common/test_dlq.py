@@ -1,4 +1,4 @@
-from services.common.dlq import Failure, Origin, dead_letter
+from kabar.services.common.dlq import Failure, Origin, dead_letter
 
 
 def test_a_record_origin_reads_topic_partition_at_offset() -> None:

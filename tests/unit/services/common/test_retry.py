@@ -1,6 +1,6 @@
 import pytest
 
-from services.common.retry import Backoff
+from kabar.services.common.retry import Backoff
 
 
 @pytest.mark.parametrize("attempt", range(12))

@@ -11,18 +11,18 @@ from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
 from faust.exceptions import ProducerSendError
 from faust.types import Message
 
-from schemas.events import DeadLetter, RawArticle
-from services.common.dlq import REPLAY_HEADER, Failure
-from services.common.metrics import EVENTS
-from services.common.retry import Backoff
-from services.common.runtime import (
+from kabar.schemas.events import DeadLetter, RawArticle
+from kabar.services.common.dlq import REPLAY_HEADER, Failure
+from kabar.services.common.metrics import EVENTS
+from kabar.services.common.retry import Backoff
+from kabar.services.common.runtime import (
     DeadLetterSink,
     StageRunner,
     StreamStage,
     TopicSink,
     arrived_batches,
 )
-from services.common.settings import StreamSettings
+from kabar.services.common.settings import StreamSettings
 
 RAW = "kabar.raw"
 NO_WAIT = Backoff(0.001, 0.001)
@@ -272,7 +272,7 @@ def test_a_replayed_record_that_fails_again_names_the_replay_in_its_dead_letter(
 def test_a_dead_letter_the_broker_refuses_is_replaced_by_one_without_its_payload() -> None:
     dlq = FakeTopic(limit=3_000)
     sink = DeadLetterSink(dlq, "enrichment", NO_WAIT)  # type: ignore[arg-type]
-    from services.common.dlq import Origin, dead_letter
+    from kabar.services.common.dlq import Origin, dead_letter
 
     letter = dead_letter("enrichment", Failure("invalid_json", "bad"), Origin("t[0]@1"), b"x" * 10_000)
     asyncio.run(sink.send([letter]))

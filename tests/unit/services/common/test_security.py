@@ -5,10 +5,10 @@ from pathlib import Path
 import faust
 import pytest
 
-from services.common.kafka import connection_options
-from services.common.settings import EnrichmentSettings, IndexingSettings, KabarSettings
-from services.common.stream import broker_credentials
-from services.indexing.index_design import es_client_options
+from kabar.services.common.kafka import connection_options
+from kabar.services.common.settings import EnrichmentSettings, IndexingSettings, KabarSettings
+from kabar.services.common.stream import broker_credentials
+from kabar.services.indexing.index_design import es_client_options
 
 
 def test_plaintext_kafka_needs_no_credentials() -> None:
@@ -58,7 +58,7 @@ def test_elasticsearch_api_key_wins_over_basic_auth_and_tls_is_verified() -> Non
 def test_secrets_can_come_from_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "kabar_es_password").write_text("from-a-file\n")
     monkeypatch.setenv("KABAR_SECRETS_DIR", str(tmp_path))
-    from services.common import settings as settings_module
+    from kabar.services.common import settings as settings_module
 
     class FromFiles(settings_module.KabarSettings):
         model_config = settings_module.SettingsConfigDict(secrets_dir=settings_module.secrets_dir())

@@ -1,8 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from schemas.topics import TopicRole
-from services.common.settings import IndexingSettings, KabarSettings, StackSettings
+from kabar.schemas.topics import TopicRole
+from kabar.services.common.settings import IndexingSettings, KabarSettings, StackSettings
 
 
 def test_defaults_keep_clear_of_a_real_kafka_and_elasticsearch(monkeypatch: pytest.MonkeyPatch) -> None:

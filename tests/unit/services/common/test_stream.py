@@ -12,8 +12,8 @@ from aiokafka import TopicPartition
 from aiokafka.consumer import fetcher as aiokafka_fetcher
 from faust.types import TP
 
-from services.common.settings import EnrichmentSettings
-from services.common.stream import PatientFetcher, RewindingConsumer, stream_app
+from kabar.services.common.settings import EnrichmentSettings
+from kabar.services.common.stream import PatientFetcher, RewindingConsumer, stream_app
 
 RAW = "kabar.raw"
 CHANGELOG = "kabar-enrichment-fingerprints-changelog"

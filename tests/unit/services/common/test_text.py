@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common.text import one_line, without_control_characters
+from kabar.services.common.text import one_line, without_control_characters
 
 CASES = {
     "colour codes": ("\x1b[1;31mBanjir\x1b[0m Bandung", "Banjir Bandung"),

@@ -2,8 +2,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from schemas.events import RawArticle
-from services.enrichment.duplicates import (
+from kabar.schemas.events import RawArticle
+from kabar.services.enrichment.duplicates import (
     MAX_PER_BAND,
     Seen,
     band_keys,
@@ -12,7 +12,7 @@ from services.enrichment.duplicates import (
     hamming,
     probe_keys,
 )
-from services.ingestion.validate import parse_article
+from kabar.services.ingestion.validate import parse_article
 
 NOW = datetime(2024, 12, 5, 12, tzinfo=UTC)
 WINDOW = timedelta(hours=72)

@@ -3,7 +3,7 @@ apart: tests/eval/data/)."""
 
 import pytest
 
-from services.enrichment.entities import Mention, extract_entities
+from kabar.services.enrichment.entities import Mention, extract_entities
 
 
 def found(text: str, language: str) -> list[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-from services.enrichment.evaluation import evaluate
+from kabar.services.enrichment.evaluation import evaluate
 
 
 def test_the_datelines_place_is_not_scored_against_the_bodys_labels() -> None:

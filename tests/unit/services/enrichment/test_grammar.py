@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from services.enrichment.grammar import grammar_file
+from kabar.services.enrichment.grammar import grammar_file
 
 
 def test_each_abbreviation_is_listed_once() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from services.enrichment.language import identify_language
+from kabar.services.enrichment.language import identify_language
 
 CASES = {
     "id": "Pemerintah Provinsi Jawa Barat menyiapkan posko pengungsian bagi warga yang terdampak banjir "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from services.enrichment.evaluation import Report, evaluate
+from kabar.services.enrichment.evaluation import Report, evaluate
 
 DATA = Path(__file__).resolve().parents[3] / "eval" / "data"
 FLOORS = json.loads((DATA.parent / "floors.json").read_text("utf-8"))

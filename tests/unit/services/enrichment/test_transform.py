@@ -1,10 +1,10 @@
 import gc
 
-from schemas.events import RawArticle
-from schemas.limits import ENTITY_MENTIONS_MAX
-from services.enrichment.entities import Mention
-from services.enrichment.gazetteer import gazetteer
-from services.enrichment.transform import enrich, kept_mentions, load_models
+from kabar.schemas.events import RawArticle
+from kabar.schemas.limits import ENTITY_MENTIONS_MAX
+from kabar.services.enrichment.entities import Mention
+from kabar.services.enrichment.gazetteer import gazetteer
+from kabar.services.enrichment.transform import enrich, kept_mentions, load_models
 
 RAW = {
     "schema_version": 1,

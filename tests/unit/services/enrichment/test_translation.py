@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.enrichment.translation import (
+from kabar.services.enrichment.translation import (
     CachedTranslator,
     TranslationError,
     Translator,

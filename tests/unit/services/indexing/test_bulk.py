@@ -7,8 +7,8 @@ from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
 from elasticsearch import ApiError
 from elasticsearch import ConnectionError as ESConnectionError
 
-from services.common.retry import Backoff
-from services.indexing.bulk import requests_within, write_bulk
+from kabar.services.common.retry import Backoff
+from kabar.services.indexing.bulk import requests_within, write_bulk
 
 ACTIONS = [{"_op_type": "index", "_index": "i", "_id": str(n), "_source": {"n": n}} for n in range(4)]
 

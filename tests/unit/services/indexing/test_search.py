@@ -1,6 +1,6 @@
 from datetime import date
 
-from services.indexing.search import search_query
+from kabar.services.indexing.search import search_query
 
 
 def test_text_is_searched_in_original_and_english_fields() -> None:

@@ -1,10 +1,10 @@
 import json
 from datetime import UTC, datetime
 
-from schemas.events import ArticleTranslation, EnrichedArticle
-from services.indexing.bulk import RejectedItem, rejection_failure
-from services.indexing.index_design import index_for
-from services.indexing.transform import document_action
+from kabar.schemas.events import ArticleTranslation, EnrichedArticle
+from kabar.services.indexing.bulk import RejectedItem, rejection_failure
+from kabar.services.indexing.index_design import index_for
+from kabar.services.indexing.transform import document_action
 
 NOW = datetime(2024, 12, 20, tzinfo=UTC)
 
@@ -73,8 +73,8 @@ def test_a_translation_is_a_partial_update_of_the_articles_index() -> None:
 
 
 def test_the_lifecycle_policy_is_attached_only_where_the_server_has_one() -> None:
-    from services.common.settings import KabarSettings
-    from services.indexing.index_design import index_template, lifecycle_policy
+    from kabar.services.common.settings import KabarSettings
+    from kabar.services.indexing.index_design import index_template, lifecycle_policy
 
     settings = KabarSettings(es_index_prefix="news")
     assert "index.lifecycle.name" not in index_template(settings)["template"]["settings"]
@@ -94,9 +94,9 @@ def test_an_article_is_found_by_the_place_of_its_dateline() -> None:
 
 
 def test_every_field_of_a_mention_is_mapped_in_the_strict_index_template() -> None:
-    from schemas.events import EntityMention
-    from services.common.settings import KabarSettings
-    from services.indexing.index_design import index_template
+    from kabar.schemas.events import EntityMention
+    from kabar.services.common.settings import KabarSettings
+    from kabar.services.indexing.index_design import index_template
 
     mappings = index_template(KabarSettings())["template"]["mappings"]
     assert set(EntityMention.model_fields) <= set(mappings["properties"]["entities"]["properties"])

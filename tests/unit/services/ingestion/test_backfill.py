@@ -2,7 +2,13 @@ import hashlib
 import json
 from pathlib import Path
 
-from services.ingestion.backfill import Checkpoint, checkpoint_path, input_files, load_checkpoint, read_lines
+from kabar.services.ingestion.backfill import (
+    Checkpoint,
+    checkpoint_path,
+    input_files,
+    load_checkpoint,
+    read_lines,
+)
 
 
 def test_directories_contribute_their_ndjson_files_in_order(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from services.ingestion.backfill import input_files
+from kabar.services.ingestion.backfill import input_files
 
 
 def test_a_directory_gives_its_ndjson_files_and_names_the_rest_with_a_reason(tmp_path: Path) -> None:

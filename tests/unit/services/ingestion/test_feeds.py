@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from services.ingestion.feeds import (
+from kabar.services.ingestion.feeds import (
     REMEMBERED_ENTRIES,
     FeedConfig,
     FeedCursor,

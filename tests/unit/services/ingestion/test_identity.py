@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.ingestion.identity import article_id, canonical_url
+from kabar.services.ingestion.identity import article_id, canonical_url
 
 
 def test_tracking_parameters_fragment_host_case_and_default_port_go() -> None:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemas.limits import FINGERPRINT_BITS
-from services.ingestion.normalise import (
+from kabar.schemas.limits import FINGERPRINT_BITS
+from kabar.services.ingestion.normalise import (
     BoilerplateResult,
     CleanedBody,
     Dateline,

@@ -2,9 +2,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from schemas.events import RawArticle
-from services.common.dlq import Failure
-from services.ingestion.validate import Limits, parse_article
+from kabar.schemas.events import RawArticle
+from kabar.services.common.dlq import Failure
+from kabar.services.ingestion.validate import Limits, parse_article
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 # the fingerprints the first, per-word implementation of simhash gave the samples: stored

@@ -1,6 +1,6 @@
 """The dateline's place as an entity of the article (ingestion cut it off the body)."""
 
-from services.enrichment.entities import article_entities, dateline_mention
+from kabar.services.enrichment.entities import article_entities, dateline_mention
 
 
 def test_the_datelines_place_is_a_located_mention_marked_as_the_datelines() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from services.enrichment.entities import english_model, extract_entities
+from kabar.services.enrichment.entities import english_model, extract_entities
 
 TEXT = (
     "Prices of cooking oil rose again on Monday, traders said. Heavy rain hit Jakarta in January"

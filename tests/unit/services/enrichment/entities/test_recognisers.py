@@ -3,11 +3,11 @@ these tests around the cited phrase)."""
 
 import pytest
 
-from services.enrichment.entities import extract_entities
-from services.enrichment.entities.document import Document, tokenize
-from services.enrichment.entities.profiles import profile_for
-from services.enrichment.entities.recognisers import RECOGNISERS, initials_fit
-from services.enrichment.gazetteer import gazetteer
+from kabar.services.enrichment.entities import extract_entities
+from kabar.services.enrichment.entities.document import Document, tokenize
+from kabar.services.enrichment.entities.profiles import profile_for
+from kabar.services.enrichment.entities.recognisers import RECOGNISERS, initials_fit
+from kabar.services.enrichment.gazetteer import gazetteer
 
 
 def found(text: str, language: str) -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.enrichment.entities import extract_entities
+from kabar.services.enrichment.entities import extract_entities
 
 
 def people(text: str, language: str) -> list[str]:

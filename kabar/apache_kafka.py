@@ -19,10 +19,11 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.limits import RECORD_MAX_BYTES
-from services.processes import REPO_ROOT, Process, StackError
+from kabar.processes import Process, StackError
+from kabar.schemas.limits import RECORD_MAX_BYTES
+from kabar.services.common.package_data import DEPLOY_DIR
 
-KAFKA_DEPLOY = REPO_ROOT / "deploy" / "kafka"
+KAFKA_DEPLOY = DEPLOY_DIR / "kafka"
 POM = KAFKA_DEPLOY / "pom.xml"
 LOGGING_CONFIG = KAFKA_DEPLOY / "log4j2.properties"
 JMX_EXPORTER_CONFIG = KAFKA_DEPLOY / "jmx-exporter.yml"
@@ -289,7 +290,7 @@ def _kafka_uuid() -> str:
 
 def main() -> None:
     """``make kafka``: check java and mvn, and fetch the pinned broker's jars if not cached."""
-    from services.common.settings import StackSettings
+    from kabar.services.common.settings import StackSettings
 
     cache = StackSettings().cache_dir
     try:

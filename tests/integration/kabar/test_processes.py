@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from services.processes import cpu_seconds, wait_until
+from kabar.processes import cpu_seconds, wait_until
 
 BURN = "import time\nwhile time.process_time() < 0.3:\n    pass\ninput()"
 

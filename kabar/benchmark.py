@@ -30,31 +30,31 @@ import httpx
 from elasticsearch import helpers
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from schemas.events import EnrichedArticle, RawArticle
-from schemas.topics import TopicRole
-from services import apache_kafka
-from services.common.dlq import Failure
-from services.common.kafka import connection_options, consumer, ensure_topics, producer
-from services.common.settings import IndexingSettings, IngestionSettings, KabarSettings, StackSettings
-from services.enrichment.entities import extract_entities
-from services.enrichment.language import identify_language
-from services.enrichment.transform import load_models
-from services.indexing.index_design import (
+from kabar import apache_kafka
+from kabar.processes import StackError, cpu_seconds, http_ok, running_pid, wait_until
+from kabar.schemas.events import EnrichedArticle, RawArticle
+from kabar.schemas.topics import TopicRole
+from kabar.services.common.dlq import Failure
+from kabar.services.common.kafka import connection_options, consumer, ensure_topics, producer
+from kabar.services.common.settings import IndexingSettings, IngestionSettings, KabarSettings, StackSettings
+from kabar.services.enrichment.entities import extract_entities
+from kabar.services.enrichment.language import identify_language
+from kabar.services.enrichment.transform import load_models
+from kabar.services.indexing.index_design import (
     async_client,
     index_for,
     index_template,
     install_index_template,
     sync_client,
 )
-from services.indexing.transform import document_action
-from services.ingestion.backfill import backfill
-from services.ingestion.publish import Publisher
-from services.ingestion.validate import Limits, parse_article
-from services.processes import StackError, cpu_seconds, http_ok, running_pid, wait_until
-from services.stack import broker_description, local_kafka_cluster, noida_process
+from kabar.services.indexing.transform import document_action
+from kabar.services.ingestion.backfill import backfill
+from kabar.services.ingestion.publish import Publisher
+from kabar.services.ingestion.validate import Limits, parse_article
+from kabar.stack import broker_description, local_kafka_cluster, noida_process
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = REPO_ROOT / "samples" / "articles.ndjson"
+# a checkout's files: `make bench` runs from the repository's root
+SAMPLES = Path("samples") / "articles.ndjson"
 
 
 def sample_documents(count: int, body_chars: int = 3_000, languages: tuple[str, ...] = ()) -> list[bytes]:
@@ -113,7 +113,7 @@ def fresh_run() -> Run:
         "KABAR_ENRICHMENT_PORT": "29182",
         "KABAR_INDEXING_PORT": "29183",
         "KABAR_TRANSLATION_PORT": "29184",
-        "KABAR_DATA_DIR": str(REPO_ROOT / ".kabar" / "bench" / suffix),
+        "KABAR_DATA_DIR": str(Path(".kabar", "bench", suffix).resolve()),
         "KABAR_LOG_LEVEL": "WARNING",
     }
     return Run(
@@ -124,11 +124,10 @@ def fresh_run() -> Run:
 @contextmanager
 def launched(name: str, run: Run) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", name],
+        [sys.executable, "-m", "kabar.cli", "serve", name],
         env={**os.environ, **run.env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        cwd=REPO_ROOT,
     )
     try:
         yield process
@@ -696,7 +695,7 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each measurement; the median is reported"
     )
-    parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench-results" / "latest.json")
+    parser.add_argument("--output", type=Path, default=Path("bench-results") / "latest.json")
     args = parser.parse_args()
 
     documents = sample_documents(args.events)
@@ -887,7 +886,7 @@ def stages_markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(results: dict[str, Any], readme: Path = REPO_ROOT / "README.md") -> None:
+def write_readme(results: dict[str, Any], readme: Path = Path("README.md")) -> None:
     text = readme.read_text("utf-8")
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)

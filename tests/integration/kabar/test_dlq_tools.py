@@ -2,12 +2,12 @@
 
 import json
 
-from schemas.events import DeadLetter, RawArticle
-from services.common.dlq import Failure, Origin, dead_letter
-from services.common.kafka import ensure_topics, producer
-from services.common.settings import IngestionSettings
-from services.dlq_tools import Selection, dead_letters, replay, replayed_positions, summarise
-from services.ingestion.publish import Publisher
+from kabar.dlq_tools import Selection, dead_letters, replay, replayed_positions, summarise
+from kabar.schemas.events import DeadLetter, RawArticle
+from kabar.services.common.dlq import Failure, Origin, dead_letter
+from kabar.services.common.kafka import ensure_topics, producer
+from kabar.services.common.settings import IngestionSettings
+from kabar.services.ingestion.publish import Publisher
 from tests.fixtures.kafka import read_topic
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from services.apache_kafka import KafkaCluster, KafkaNode
+from kabar.apache_kafka import KafkaCluster, KafkaNode
 from tests.fixtures.servers import JAR_CACHE, free_port
 
 

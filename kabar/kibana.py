@@ -4,7 +4,9 @@ from pathlib import Path
 
 import httpx
 
-SAVED_OBJECTS = Path(__file__).resolve().parents[1] / "deploy" / "kibana" / "kabar.ndjson"
+from kabar.services.common.package_data import DEPLOY_DIR
+
+SAVED_OBJECTS = DEPLOY_DIR / "kibana" / "kabar.ndjson"
 
 
 class KibanaError(RuntimeError):

@@ -1,4 +1,4 @@
-from services.cli import parser
+from kabar.cli import parser
 
 
 def test_every_documented_command_parses() -> None:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from services import apache_kafka
-from services.apache_kafka import KafkaCluster, KafkaNode, kafka_version
-from services.benchmark import _consumer_rate
-from services.processes import StackError
+from kabar import apache_kafka
+from kabar.apache_kafka import KafkaCluster, KafkaNode, kafka_version
+from kabar.benchmark import _consumer_rate
+from kabar.processes import StackError
 
 
 def cluster(nodes: int) -> KafkaCluster:

@@ -18,14 +18,9 @@ from pathlib import Path
 
 import httpx
 
-from schemas.topics import TopicRole
-from services import apache_kafka
-from services.apache_kafka import KafkaCluster, KafkaNode
-from services.common.kafka import ensure_topics, group_lag, topic_counts
-from services.common.settings import SERVICES, LocalKafka, StackSettings
-from services.indexing.index_design import install_with_sync_client, sync_client
-from services.processes import (
-    REPO_ROOT,
+from kabar import apache_kafka
+from kabar.apache_kafka import KafkaCluster, KafkaNode
+from kabar.processes import (
     Process,
     StackError,
     Started,
@@ -37,8 +32,13 @@ from services.processes import (
     stop,
     wait_started,
 )
+from kabar.schemas.topics import TopicRole
+from kabar.services.common.kafka import ensure_topics, group_lag, topic_counts
+from kabar.services.common.package_data import DEPLOY_DIR
+from kabar.services.common.settings import SERVICES, LocalKafka, StackSettings
+from kabar.services.indexing.index_design import install_with_sync_client, sync_client
 
-PROMETHEUS_CONFIG = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
+PROMETHEUS_CONFIG = DEPLOY_DIR / "prometheus" / "prometheus.yml"
 
 
 def noida_binary() -> Path:
@@ -107,7 +107,7 @@ def prometheus_process(settings: StackSettings) -> Process | None:
 
 
 def service_process(name: str) -> Process:
-    return Process(name, [sys.executable, "-m", "services.cli", "serve", name], f"serve {name}")
+    return Process(name, [sys.executable, "-m", "kabar.cli", "serve", name], f"serve {name}")
 
 
 def write_prometheus_config(settings: StackSettings) -> None:

@@ -5,7 +5,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from services.benchmark import (
+from kabar.benchmark import (
     END_TO_END_FIGURES,
     INDEXING_FIGURES,
     INGESTION_FIGURES,
@@ -16,8 +16,8 @@ from services.benchmark import (
     per_language,
     write_readme,
 )
-from services.common.settings import KabarSettings
-from services.indexing.index_design import index_for, index_template
+from kabar.services.common.settings import KabarSettings
+from kabar.services.indexing.index_design import index_for, index_template
 
 SETTINGS = KabarSettings(es_index_prefix="bench-1a2b3c4d")
 MONTHS = [

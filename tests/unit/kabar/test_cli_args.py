@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import main, parser
-from services.common.settings import StackSettings
-from services.stack import Status, status_lines
+from kabar.cli import main, parser
+from kabar.services.common.settings import StackSettings
+from kabar.stack import Status, status_lines
 
 
 def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -14,7 +14,7 @@ def import_into(server: FeedServer) -> subprocess.CompletedProcess[str]:
     """Runs ``kabar kibana import`` against the server, then shuts the server down."""
     try:
         return subprocess.run(
-            [sys.executable, "-m", "services.cli", "kibana", "import", "--url", server.url],
+            [sys.executable, "-m", "kabar.cli", "kibana", "import", "--url", server.url],
             capture_output=True,
             text=True,
             timeout=60,

@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from kafka import KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
-from schemas.events import DeadLetter, ReplayedLetter
-from services.common.codec import decode_event
-from services.common.dlq import REPLAY_HEADER, Failure, Origin, record_position
-from services.common.kafka import consumer, producer
-from services.common.settings import IngestionSettings, KabarSettings
-from services.ingestion.publish import Publisher
+from kabar.schemas.events import DeadLetter, ReplayedLetter
+from kabar.services.common.codec import decode_event
+from kabar.services.common.dlq import REPLAY_HEADER, Failure, Origin, record_position
+from kabar.services.common.kafka import consumer, producer
+from kabar.services.common.settings import IngestionSettings, KabarSettings
+from kabar.services.ingestion.publish import Publisher
 
 
 @dataclass(frozen=True)

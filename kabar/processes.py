@@ -18,9 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from services.common.settings import StackSettings
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from kabar.services.common.settings import StackSettings
 
 
 class StackError(RuntimeError):
@@ -66,7 +64,6 @@ def start(process: Process, settings: StackSettings, env: dict[str, str] | None 
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            cwd=REPO_ROOT,
             env={**os.environ, **(env or {})},
         )
     process.pid_file(settings).write_text(str(child.pid))

@@ -12,7 +12,7 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
     article = tmp_path / "big.json"
     article.write_text(json.dumps({"title": "Banjir", "body": "Warga Bandung mengungsi. " * 8_000}))
     piped = subprocess.run(
-        f"{sys.executable} -m services.cli enrich {article} | head -c 10",
+        f"{sys.executable} -m kabar.cli enrich {article} | head -c 10",
         shell=True,
         capture_output=True,
         text=True,
@@ -24,7 +24,7 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
 def test_removing_a_member_the_group_does_not_have_says_so_in_one_line(pipeline) -> None:  # type: ignore[no-untyped-def]
     """Not a traceback, and not "Kafka is unreachable": the broker answered, no such member."""
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "group", "enrichment", "--remove", "UNKNOWN"],
+        [sys.executable, "-m", "kabar.cli", "group", "enrichment", "--remove", "UNKNOWN"],
         env={**os.environ, **pipeline.env},
         capture_output=True,
         text=True,
@@ -41,7 +41,7 @@ def test_removing_a_member_the_group_does_not_have_says_so_in_one_line(pipeline)
 def test_search_prints_no_escape_sequence_even_from_a_document_indexed_raw(pipeline) -> None:  # type: ignore[no-untyped-def]
     """A document written by another producer, or before ingestion cleaned titles, reaches
     the terminal cleaned all the same."""
-    from services.indexing.index_design import install_with_sync_client, sync_client
+    from kabar.services.indexing.index_design import install_with_sync_client, sync_client
 
     settings = pipeline.settings
     install_with_sync_client(settings)
@@ -54,7 +54,7 @@ def test_search_prints_no_escape_sequence_even_from_a_document_indexed_raw(pipel
             refresh=True,
         )
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "search", "Banjir"],
+        [sys.executable, "-m", "kabar.cli", "search", "Banjir"],
         env={**os.environ, **pipeline.env},
         capture_output=True,
         text=True,

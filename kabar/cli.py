@@ -10,14 +10,20 @@ from datetime import date
 from pathlib import Path
 from typing import get_args
 
-from services.common.settings import SERVICES, IngestionSettings, KabarSettings, LocalKafka, StackSettings
-from services.common.text import one_line
+from kabar.services.common.settings import (
+    SERVICES,
+    IngestionSettings,
+    KabarSettings,
+    LocalKafka,
+    StackSettings,
+)
+from kabar.services.common.text import one_line
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from services.common.kafka import ensure_topics, producer
-    from services.ingestion.backfill import Progress, backfill, input_files
-    from services.ingestion.publish import Publisher
+    from kabar.services.common.kafka import ensure_topics, producer
+    from kabar.services.ingestion.backfill import Progress, backfill, input_files
+    from kabar.services.ingestion.publish import Publisher
 
     settings = IngestionSettings()
     missing = [str(p) for p in args.paths if not p.exists()]
@@ -62,7 +68,7 @@ def wait_indexed(settings: KabarSettings, article_ids: set[str], timeout_s: floa
     """Polls the search alias until every id is searchable; prints progress."""
     from elasticsearch import NotFoundError
 
-    from services.indexing.index_design import sync_client
+    from kabar.services.indexing.index_design import sync_client
 
     deadline = time.monotonic() + timeout_s
     found = 0
@@ -84,8 +90,8 @@ def wait_indexed(settings: KabarSettings, article_ids: set[str], timeout_s: floa
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from services.indexing.index_design import sync_client
-    from services.indexing.search import HIGHLIGHT, search_query
+    from kabar.services.indexing.index_design import sync_client
+    from kabar.services.indexing.search import HIGHLIGHT, search_query
 
     settings = KabarSettings()
     query = search_query(
@@ -123,9 +129,9 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     ``enrich``: the same functions the services run, minus Kafka."""
     import json
 
-    from services.common.dlq import Failure
-    from services.enrichment.transform import enrich
-    from services.ingestion.validate import parse_article
+    from kabar.services.common.dlq import Failure
+    from kabar.services.enrichment.transform import enrich
+    from kabar.services.ingestion.validate import parse_article
 
     document = json.loads(args.file.read_text("utf-8"))
     if isinstance(document, dict):
@@ -139,8 +145,8 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
-    from services.common.dlq import Failure
-    from services.dlq_tools import Positioned, Selection, dead_letters, replay, replayed_positions, summarise
+    from kabar.dlq_tools import Positioned, Selection, dead_letters, replay, replayed_positions, summarise
+    from kabar.services.common.dlq import Failure
 
     settings = IngestionSettings()
     selection = Selection(args.stage, args.reason)
@@ -181,7 +187,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 def cmd_group(args: argparse.Namespace) -> int:
     from kafka.errors import BrokerResponseError, KafkaError, UnknownMemberIdError
 
-    from services.common.kafka import group_members, remove_static_member
+    from kabar.services.common.kafka import group_members, remove_static_member
 
     settings = KabarSettings()
     group = getattr(settings, f"{args.service}_group")
@@ -209,7 +215,7 @@ def cmd_group(args: argparse.Namespace) -> int:
 
 
 def cmd_kibana(args: argparse.Namespace) -> int:
-    from services.kibana import import_saved_objects
+    from kabar.kibana import import_saved_objects
 
     count = import_saved_objects(args.url, space=args.space)
     print(
@@ -219,7 +225,7 @@ def cmd_kibana(args: argparse.Namespace) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from services.stack import up
+    from kabar.stack import up
 
     settings = StackSettings()
     if args.kafka is not None:
@@ -229,14 +235,14 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_down(_: argparse.Namespace) -> int:
-    from services.stack import down
+    from kabar.stack import down
 
     down(StackSettings())
     return 0
 
 
 def cmd_status(_: argparse.Namespace) -> int:
-    from services.stack import status, status_lines
+    from kabar.stack import status, status_lines
 
     settings = StackSettings()
     state = status(settings)
@@ -244,16 +250,22 @@ def cmd_status(_: argparse.Namespace) -> int:
     return 0 if all(h == "ready" for h in state.services.values()) else 1
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    if args.service == "ingestion":
-        from services.ingestion.service import main
-    elif args.service == "enrichment":
-        from services.enrichment.service import main
-    elif args.service == "translation":
-        from services.enrichment.translation_stage import main
+def service_main(service: str) -> Callable[[], None]:
+    """Imports the one service asked for, so that its process loads no other service's code
+    (no spaCy in indexing) and none of the tools around them."""
+    if service == "ingestion":
+        from kabar.services.ingestion.service import main
+    elif service == "enrichment":
+        from kabar.services.enrichment.service import main
+    elif service == "translation":
+        from kabar.services.enrichment.translation_stage import main
     else:
-        from services.indexing.service import main
-    main()
+        from kabar.services.indexing.service import main
+    return main
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    service_main(args.service)()
     return 0
 
 
@@ -349,8 +361,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from elasticsearch import ConnectionError as ElasticsearchUnreachable
     from kafka.errors import KafkaError
 
-    from services.kibana import KibanaError
-    from services.processes import StackError
+    from kabar.kibana import KibanaError
+    from kabar.processes import StackError
 
     args = parser().parse_args(argv)
     try:

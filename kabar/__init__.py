@@ -1,0 +1,1 @@
+"""Kabar: regional news, cleaned, tagged, linked and searchable."""
