@@ -106,10 +106,10 @@ class Document:
         self.gaps = [text[end:start] for end, start in zip([0, *self.ends], self.starts, strict=False)]
         # an abbreviation's full stop does not end the name it opens ("RSUP Dr. Hasan Sadikin")
         self.grammar = grammar()
-        if not self.grammar.name_abbreviations.isdisjoint(self.words):
-            for k in range(1, len(self.words)):
-                if self.words[k - 1] in self.grammar.name_abbreviations and self.gaps[k][:1] == ".":
-                    self.gaps[k] = self.gaps[k][1:]
+        # and neither does an initial's ("K. Thanabalan", "Che Adam A. Rahman")
+        for k in range(1, len(self.words)):
+            if self.gaps[k][:1] == "." and self.name_abbreviation(k - 1):
+                self.gaps[k] = self.gaps[k][1:]
         # within one name, words are separated by spaces only, or by the commas and hyphens
         # of names like "Badan Meteorologi, Klimatologi, dan Geofisika"
         # a name never runs over a line break ("... Kantor Pemkab Sidoarjo\n\nKasus ini"):
@@ -151,6 +151,15 @@ class Document:
             for i, word in enumerate(self.words)
         ]
 
+    def name_abbreviation(self, k: int) -> bool:
+        """Whether token k is written with a full stop inside a name: a listed abbreviation
+        ("Dr.", "Muh.") or an initial before a capitalised word ("S. Arulselvan")."""
+        word = self.words[k]
+        if word in self.grammar.name_abbreviations:
+            return True
+        following = self.text[self.ends[k] : self.ends[k] + 3]
+        return len(word) == 1 and word.isupper() and following[:2] == ". " and following[2:].isupper()
+
     def positions(self, word: str) -> list[int]:
         """Where a word occurs (the index is built only for the texts whose rules ask)."""
         if self._positions is None:
@@ -171,7 +180,7 @@ class Document:
         """Whether token i opens a sentence, where a capital says nothing about a name."""
         if i == 0:
             return True
-        if self.words[i - 1] in self.grammar.name_abbreviations:
+        if self.name_abbreviation(i - 1):
             return bool(SENTENCE_BREAK.search(self.gaps[i]))
         before = self.text[self.ends[i - 1] : self.ends[i - 1] + 1]
         return bool(SENTENCE_BREAK.search(self.gaps[i])) or before in ".!?"

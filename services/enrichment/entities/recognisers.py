@@ -31,6 +31,8 @@ from services.enrichment.entities.spans import (
 from services.enrichment.gazetteer import Known, Label
 
 AGE = re.compile(r",\s*\d{1,3},\s")  # "Jason Teo Wei Ming, 44, pleaded guilty"
+# "Che Puteh Mamat, 67, berkata", "Iyah Sumiati (52) mengaku", "Lukas, 45 tahun, warga"
+REGIONAL_AGE = re.compile(r",\s*\d{1,3}(?:,\s| tahun\b)|\s*\(\d{1,3}\)")
 QUOTE_CLOSE = re.compile(r"[,.!?]\s*[\"”]\s*$")
 MAX_OFFICE_WORDS = 16
 MAX_LONG_FORM_WORDS = 14  # "Organisation for the Prohibition of Chemical Weapons" and a word before it
@@ -502,14 +504,56 @@ def regional_person_or_place(doc: Document, i: int) -> Proposal:
         return Proposal((doc.mention(i, end, "LOC"),), end)  # "di Seturan", "wilayah Hunan", "daerah Sik"
     connectors = doc.grammar.person_connectors
     name_words = [w for w in words if w not in connectors]
+    heads = (doc.gaz.org_heads, doc.gaz.loc_heads)
+    if not any(w in h for w in words for h in heads) and _regional_person_cue(doc, i, end):
+        return Proposal((doc.mention(i, end, "PER"),), end)
     name_like_words = sum(
         w in doc.gaz.name_parts or (not doc.common(w) and not english_common(w)) for w in name_words
     )
     plain_name = end - i >= 2 and name_like_words == len(name_words)
-    heads = (doc.gaz.org_heads, doc.gaz.loc_heads)
     if quoted or (plain_name and not any(w in h for w in words for h in heads)):
         return Proposal((doc.mention(i, end, "PER"),), end)
     return Proposal((), end)
+
+
+def _regional_person_cue(doc: Document, i: int, end: int) -> bool:
+    """What marks an unknown Indonesian or Malay name as a person's: a role noun right before
+    it or before the comma that introduces it ("penumpang, K. Thanabalan", "analis Clara
+    Wijayakusuma"), an age after it ("Che Puteh Mamat, 67, berkata"), or the title and office
+    it follows, an acronym in brackets between ("Kepala Badan Nasional Penanggulangan
+    Bencana (BNPB) Suharyanto")."""
+    if any(not doc.capitalised[k] for k in range(i, end)) and not doc.capitalised[end - 1]:
+        return False
+    if not any(w in doc.gaz.name_parts or not doc.common(w) for w in doc.words[i:end]):
+        return False  # "warga Timur": every word a common word
+    before = doc.words[i - 1].lower() if i > 0 else ""
+    comma = doc.gaps[i].strip() == ","
+    role_before = (before in doc.profile.person_roles and (doc.joined[i] or comma)) or (
+        before in doc.profile.person_roles_before_comma and comma
+    )
+    aged = bool(REGIONAL_AGE.match(doc.text, doc.ends[end - 1]))
+    return role_before or aged or _after_titled_office(doc, i)
+
+
+def _after_titled_office(doc: Document, i: int) -> bool:
+    """Whether token i follows "Title Office Name (ABBR)", the office running back from the
+    acronym to its title over capitalised words and connectors only."""
+    acronym = i - 1
+    if acronym < 1 or doc.gaps[i].strip() != ")" or doc.gaps[acronym].strip() != "(":
+        return False
+    if not is_acronym(doc.words[acronym]):
+        return False
+    connectors = doc.grammar.office_connectors
+    k = acronym - 1
+    while k >= 0 and acronym - k <= MAX_OFFICE_WORDS:
+        if doc.title_ends[k] is not None and doc.capitalised[k]:
+            return True
+        if not (doc.capitalised[k] or doc.words[k] in connectors) or not (
+            doc.joined[k] or doc.gaps[k].strip() == ","
+        ):
+            return False
+        k -= 1
+    return False
 
 
 def _unexplained_end(doc: Document, i: int) -> int | Proposal:

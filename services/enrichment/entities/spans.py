@@ -52,10 +52,17 @@ def capitalised_run(doc: Document, i: int, connectors: frozenset[str]) -> int:
             break
         # a word never an entity alone ("Islam") may still be inside a name ("Bank Islam Malaysia")
         inside = j > i and j + 1 < len(doc.words) and doc.joined[j + 1] and doc.capitalised[j + 1]
-        if (doc.capitalised[j] and (word not in doc.gaz.not_entities or inside)) or (
-            word in connectors and continues_name(doc, j + 1)
-        ):
+        if doc.capitalised[j] and (word not in doc.gaz.not_entities or inside):
             j += 1
+            continue
+        # particles may come two in a row: "Joanne van der Leun", "Ursula von der Leyen"
+        after = j + 1
+        while (
+            after - j < 3 and after < len(doc.words) and doc.joined[after] and doc.words[after] in connectors
+        ):
+            after += 1
+        if word in connectors and continues_name(doc, after):
+            j = after
         else:
             break
     while j > i and doc.words[j - 1] in connectors:

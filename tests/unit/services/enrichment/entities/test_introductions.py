@@ -2,6 +2,8 @@
 example phrase a rule's comment cites, as a test of that rule (sentences written for these
 tests around the cited phrase)."""
 
+import pytest
+
 from services.enrichment.entities import extract_entities
 from services.enrichment.entities.document import headline_spans
 from services.enrichment.grammar import grammar
@@ -32,3 +34,57 @@ def test_in_a_headline_only_what_the_gazetteer_head_words_or_acronyms_name_is_a_
     assert found(text, "id") == [("Bank Dunia", "ORG"), ("Asia Timur", "LOC")]
     text = "Baca juga: Presiden Prabowo Subianto Terima Kunjungan Perdana Menteri Vietnam\n\nLagi."
     assert found(text, "id") == [("Prabowo Subianto", "PER"), ("Vietnam", "LOC")]
+
+
+# --------------------------------------------------------------------------- people
+
+
+def test_an_initials_full_stop_does_not_end_the_name_it_opens() -> None:
+    assert ("K. Thanabalan", "PER") in found("Seorang penumpang, K. Thanabalan, 34, berkata bas laju.", "ms")
+    assert ("S. Arulselvan", "PER") in found(
+        "Doktor pasukan, Dr S. Arulselvan, berkata imbasan dibuat.", "ms"
+    )
+    mentions = found("Pengarah APM Terengganu, Kolonel (PA) Che Adam A. Rahman, berkata anggota siap.", "ms")
+    assert ("Che Adam A. Rahman", "PER") in mentions, mentions
+
+
+def test_abbreviated_given_names_and_ranks_do_not_end_the_name() -> None:
+    assert ("Muh. Hasbi Yusuf", "PER") in found("Anggota Fraksi PKS, Muh. Hasbi Yusuf, mengingatkan.", "id")
+    mentions = found("Direktur Utama Lion Air Capt. Daniel Putut Kuncoro Adi mengatakan itu.", "id")
+    assert ("Daniel Putut Kuncoro Adi", "PER") in mentions, mentions
+
+
+def test_particles_may_come_two_in_a_row_and_dela_is_one() -> None:
+    mentions = found("Dekan Fakultas Hukum Universitas Leiden, Joanne van der Leun, menyebut hubungan.", "id")
+    assert ("Joanne van der Leun", "PER") in mentions, mentions
+    mentions = found("Analyst Rodrigo dela Cruz said the agreement was significant.", "en")
+    assert ("Rodrigo dela Cruz", "PER") in mentions, mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "person"),
+    [
+        ("Seorang penumpang, K. Thanabalan, 34, berkata bas laju.", "ms", "K. Thanabalan"),
+        ("Menurut analis Clara Wijayakusuma, harga nikel naik.", "id", "Clara Wijayakusuma"),
+        ("Seorang mangsa di Kampung Gong Kulim, Che Puteh Mamat, 67, berkata air naik.", "ms", "Che Puteh Mamat"),
+        ("Korban selamat, Iyah Sumiati (52) mengaku mendengar gemuruh.", "id", "Iyah Sumiati"),
+        ("Tertuduh, Mohd Hafiz Iskandar bin Abdul Rahim, 52, mengaku tidak bersalah.", "ms",
+         "Mohd Hafiz Iskandar bin Abdul Rahim"),
+        ("Warga Kelurahan Caringin, Dede Kurniasih, mengaku anaknya dirawat.", "id", "Dede Kurniasih"),
+    ],
+)  # fmt: skip
+def test_a_role_noun_or_an_age_marks_an_unknown_regional_name_as_a_person(
+    text: str, language: str, person: str
+) -> None:
+    mentions = found(text, language)
+    assert (person, "PER") in mentions, mentions
+
+
+def test_residents_of_a_place_are_not_a_person() -> None:
+    mentions = found('"Warga Bawean tidak perlu lagi menunggu kapal," kata Arif.', "id")
+    assert ("Bawean", "PER") not in mentions, mentions
+
+
+def test_a_title_and_office_with_its_acronym_lead_to_the_person() -> None:
+    text = "Kepala Badan Nasional Penanggulangan Bencana (BNPB) Suharyanto meninjau lokasi."
+    assert ("Suharyanto", "PER") in found(text, "id")
