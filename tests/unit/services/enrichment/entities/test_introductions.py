@@ -88,3 +88,49 @@ def test_residents_of_a_place_are_not_a_person() -> None:
 def test_a_title_and_office_with_its_acronym_lead_to_the_person() -> None:
     text = "Kepala Badan Nasional Penanggulangan Bencana (BNPB) Suharyanto meninjau lokasi."
     assert ("Suharyanto", "PER") in found(text, "id")
+
+
+# --------------------------------------------------------------------------- English names by their last word
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Penang Heritage Trust welcomed the trail.", ("Penang Heritage Trust", "ORG")),
+        ("It was built by George Town World Heritage Incorporated last year.",
+         ("George Town World Heritage Incorporated", "ORG")),
+        ("The vaccine is made by drugmaker Takeda Pharmaceutical in Osaka.", ("Takeda Pharmaceutical", "ORG")),
+        ("A spokesman for the Archdiocese of Jakarta said so.", ("Archdiocese of Jakarta", "ORG")),
+        ("Police guarded Jakarta Cathedral on Sunday.", ("Jakarta Cathedral", "LOC")),
+        ("The group is bidding for the Mutiara Line light rail transit.", ("Mutiara Line", "LOC")),
+        ("He spoke at the Bekasi City Hall on Friday.", ("Bekasi City Hall", "LOC")),
+        ("Tourists crowd the Khoo Kongsi clan temple.", ("Khoo Kongsi", "LOC")),
+        ("The line will link the Sydney CBD with the west.", ("Sydney CBD", "LOC")),
+        ("Cases rose in South-east Asia this year.", ("South-east Asia", "LOC")),
+    ],
+)  # fmt: skip
+def test_an_english_names_last_word_says_what_it_is(text: str, expected: tuple[str, str]) -> None:
+    mentions = found(text, "en")
+    assert expected in mentions, mentions
+
+
+def test_indices_and_rankings_are_not_entities_nor_the_names_inside_them() -> None:
+    assert found("The Jakarta Composite Index fell 1.1 percent.", "en") == []
+    assert found("It climbed in the latest QS World University Rankings.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Father Adi Prasojo, spokesman for the church, said so.", "Adi Prasojo"),
+        ("Bishop Fransiskus Kopong Kung said the church would help.", "Fransiskus Kopong Kung"),
+        ("Infectious diseases physician Leong Hoe Nam said the vaccine would help.", "Leong Hoe Nam"),
+        (
+            "Ujang Supriatna, a community leader in Jatiasih, said families had lived there.",
+            "Ujang Supriatna",
+        ),
+    ],
+)
+def test_clergy_titles_and_more_role_words_mark_an_english_person(text: str, person: str) -> None:
+    mentions = found(text, "en")
+    assert (person, "PER") in mentions, mentions
