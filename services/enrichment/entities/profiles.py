@@ -51,7 +51,7 @@ class Profile:
 
 
 SHARED_RECOGNISERS = frozenset(
-    {"titled_person", "gazetteer_name", "head_word_name", "company_name", "acronym_long_form"}
+    {"titled_person", "gazetteer_name", "head_word_name", "place_pair", "company_name", "acronym_long_form"}
 )
 
 

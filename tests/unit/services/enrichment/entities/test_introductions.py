@@ -134,3 +134,56 @@ def test_indices_and_rankings_are_not_entities_nor_the_names_inside_them() -> No
 def test_clergy_titles_and_more_role_words_mark_an_english_person(text: str, person: str) -> None:
     mentions = found(text, "en")
     assert (person, "PER") in mentions, mentions
+
+
+# --------------------------------------------------------------------------- where a body ends and its people begin
+
+
+def test_a_title_after_a_connector_opens_its_holder_not_more_of_the_name() -> None:
+    mentions = found(
+        "Rapat itu dihadiri Kejaksaan Negeri Gowa dan Kapolres Gowa AKBP Reonald Simanjuntak.", "id"
+    )
+    assert ("Kejaksaan Negeri Gowa", "ORG") in mentions, mentions
+    assert ("Reonald Simanjuntak", "PER") in mentions, mentions
+
+
+def test_a_body_numbered_in_roman_figures_ends_at_its_number_before_a_full_name() -> None:
+    mentions = found("Ketua Komisi VIII Marwan Dasopang menyatakan DPR meminta pemerintah.", "id")
+    assert ("Komisi VIII", "ORG") in mentions and ("Marwan Dasopang", "PER") in mentions, mentions
+    assert ("Deddy Suryadi", "PER") in found("Pangdam IV Diponegoro Mayjen Deddy Suryadi hadir.", "id")
+
+
+def test_an_honorific_after_the_comma_is_the_persons_not_the_organisations() -> None:
+    text = "Pakar Pediatrik Hospital Sultanah Bahiyah, Dr Nor Azlina binti Che Hussin, berkata bayi sakit."
+    mentions = found(text, "ms")
+    assert ("Hospital Sultanah Bahiyah", "ORG") in mentions, mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "person"),
+    [
+        ("Pengamat penerbangan Alvin Lie menilai tambahan armada penting.", "id", "Alvin Lie"),
+        ("Suap diberikan oleh pemilik CV Sumber Makmur, Sukardi. Uang diserahkan bertahap.", "id", "Sukardi"),
+        (
+            "Pengarah bebas PCG, Farina Farikhullah Khan, yang juga pengerusi, berkata.",
+            "ms",
+            "Farina Farikhullah Khan",
+        ),
+    ],
+)
+def test_a_role_with_a_word_after_it_or_an_organisation_and_a_comma_leads_to_a_person(
+    text: str, language: str, person: str
+) -> None:
+    mentions = found(text, language)
+    assert (person, "PER") in mentions, mentions
+
+
+def test_no_ones_name_has_figures() -> None:
+    mentions = found("Pelatih timnas U-23 Gerald Vanenburg memuji permainan.", "id")
+    assert all("U-23" not in name for name, _ in mentions), mentions
+
+
+def test_known_places_joined_by_hyphens_are_each_a_place() -> None:
+    mentions = found("Maskapai menambah penerbangan di rute Jakarta-Denpasar dan Kualanamu-Batam.", "id")
+    assert mentions == [("Jakarta", "LOC"), ("Denpasar", "LOC"), ("Kualanamu", "LOC"), ("Batam", "LOC")]
+    assert found("Warga Timor-Leste datang.", "id") == [("Timor-Leste", "LOC")]
