@@ -46,6 +46,7 @@ class Profile:
     place_cues: frozenset[str] = frozenset()
     person_roles: frozenset[str] = frozenset()  # "penumpang, K. Thanabalan": a person's name follows
     person_roles_before_comma: frozenset[str] = frozenset()  # "warga Bawean" are its residents
+    place_phrases: frozenset[tuple[str, ...]] = frozenset()  # "Balai Kota Bandung": a building
     dates: frozenset[str] = frozenset()  # days and months, which the model calls dates, never names
     statistical_model: bool = False  # spaCy's English model adds what the rules did not explain
 
@@ -102,6 +103,7 @@ def _regional(language: str) -> Profile:
         place_cues=frozenset(words["place_cues"]),
         person_roles=frozenset(words["person_roles"]),
         person_roles_before_comma=frozenset(words["person_roles_before_comma"]),
+        place_phrases=frozenset(tuple(phrase.split()) for phrase in words["place_phrases"]),
     )
 
 

@@ -193,6 +193,9 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     if label == "ORG":
         while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1
+        # "Dewan Orang Ramai Cherang Ruku", "Balai Kota Bandung": a building's name
+        if any(tuple(doc.words[i : i + n]) in doc.profile.place_phrases for n in (2, 3) if i + n < end):
+            label = "LOC"
     return end, label
 
 

@@ -187,3 +187,51 @@ def test_known_places_joined_by_hyphens_are_each_a_place() -> None:
     mentions = found("Maskapai menambah penerbangan di rute Jakarta-Denpasar dan Kualanamu-Batam.", "id")
     assert mentions == [("Jakarta", "LOC"), ("Denpasar", "LOC"), ("Kualanamu", "LOC"), ("Batam", "LOC")]
     assert found("Warga Timor-Leste datang.", "id") == [("Timor-Leste", "LOC")]
+
+
+# --------------------------------------------------------------------------- Malay titles, honorifics and buildings
+
+
+def test_malay_titles_and_honorifics_of_commissioners_imams_and_muftis() -> None:
+    mentions = found(
+        "Timbalan Ketua Pesuruhjaya (Operasi) SPRM, Datuk Seri Ahmad Khusairi Yahaya, berkata.", "ms"
+    )
+    assert ("Pesuruhjaya", "PER") not in mentions and ("Ahmad Khusairi Yahaya", "PER") in mentions, mentions
+    mentions = found("Mufti itu, Sahibus Samahah Ahmad Fauwaz Fadzil, mengingatkan penceramah.", "ms")
+    assert ("Ahmad Fauwaz Fadzil", "PER") in mentions, mentions
+    mentions = found("Imam Besar Masjid Negara, Ikhsan Mohd Nor, berkata semua masjid mematuhinya.", "ms")
+    assert ("Masjid Negara", "LOC") in mentions and ("Ikhsan Mohd Nor", "PER") in mentions, mentions
+
+
+def test_a_committee_is_no_ones_name() -> None:
+    text = "Pengerusi Jawatankuasa Pengurusan Bencana Pusat dijadual melawat mangsa."
+    assert all(label != "PER" for _, label in found(text, "ms"))
+
+
+def test_a_hereditary_title_before_an_honorific_is_not_a_later_mention_of_the_person() -> None:
+    text = "Menteri itu, Tengku Datuk Seri Zafrul Tengku Abdul Aziz, berkata eksport naik."
+    assert ("Tengku", "PER") not in found(text, "ms")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "place"),
+    [
+        (
+            "Mangsa ditempatkan di PPS Dewan Orang Ramai Cherang Ruku sejak pagi.",
+            "ms",
+            "Dewan Orang Ramai Cherang Ruku",
+        ),
+        ("Ia berucap di Pusat Konvensyen Borneo Kuching semalam.", "ms", "Pusat Konvensyen Borneo Kuching"),
+        ("Dia tinggal di Rumah Panjang Nanga Sumpa bersama keluarga.", "ms", "Rumah Panjang Nanga Sumpa"),
+        ("Wali kota berbicara di Balai Kota Bandung, Jumat.", "id", "Balai Kota Bandung"),
+        ("Majlis itu diadakan di Presint 9 hari ini.", "ms", "Presint 9"),
+    ],
+)
+def test_halls_longhouses_and_precincts_are_places(text: str, language: str, place: str) -> None:
+    mentions = found(text, language)
+    assert (place, "LOC") in mentions, mentions
+
+
+def test_a_health_clinic_is_an_organisation() -> None:
+    mentions = found("Beliau merasmikan Klinik Kesihatan Jitra di sini hari ini.", "ms")
+    assert ("Klinik Kesihatan Jitra", "ORG") in mentions, mentions
