@@ -32,6 +32,7 @@ class Grammar:
     name_abbreviations: frozenset[str]
     abbreviations: frozenset[str]  # the others whose full stop does not end a sentence ("dll.", "No.")
     joined_particles: frozenset[str]  # "al-Hashimi": a lower-case particle, a hyphen, a name
+    headline_cues: tuple[str, ...]  # "Baca Juga:": a related article's headline follows
 
 
 @cache
@@ -58,4 +59,5 @@ def grammar() -> Grammar:
         name_abbreviations=frozenset(data["name_abbreviations"]),
         abbreviations=frozenset(data["abbreviations"]),
         joined_particles=frozenset(data["joined_particles"]),
+        headline_cues=tuple(data["headline_cues"]),
     )

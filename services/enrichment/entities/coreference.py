@@ -30,6 +30,8 @@ def resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
     for k, word in enumerate(doc.words):
         if k < resolved_to or word not in full_names or any(s <= doc.starts[k] < e for s, e in claimed):
             continue
+        if k + 1 < len(doc.words) and doc.joined[k + 1] and doc.title_ends[k + 1] is not None:
+            continue  # "Tengku Datuk Seri Zafrul ...": the name comes after the honorific
         end = k + 1  # "Tengku Azlan" later is one mention, not two
         while end < len(doc.words) and doc.words[end] in full_names and doc.joined[end]:
             end += 1

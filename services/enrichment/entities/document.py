@@ -64,6 +64,20 @@ def is_acronym(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=64)
+def _headline_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(cue) for cue in sorted(cues, key=len, reverse=True))
+    return re.compile(rf"(?m)^[ \t]*(?:{alternatives})[ \t]*:[ \t]*(?:\n[ \t]*)?([^\n]*)")
+
+
+def headline_spans(text: str, cues: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the headlines of related-article links are ("Baca Juga: ...", or the cue alone
+    with the headline on the next line), as character spans."""
+    if ":" not in text or not any(cue in text for cue in cues):
+        return []
+    return [match.span(1) for match in _headline_pattern(cues).finditer(text)]
+
+
 @lru_cache(maxsize=50_000)
 def common_word(word: str, frequency_language: str) -> bool:
     """A word people write in lower case often (cached: the same words recur in every article)."""
@@ -92,15 +106,17 @@ class Document:
         self.gaps = [text[end:start] for end, start in zip([0, *self.ends], self.starts, strict=False)]
         # an abbreviation's full stop does not end the name it opens ("RSUP Dr. Hasan Sadikin")
         self.grammar = grammar()
-        if not self.grammar.name_abbreviations.isdisjoint(self.words):
-            for k in range(1, len(self.words)):
-                if self.words[k - 1] in self.grammar.name_abbreviations and self.gaps[k][:1] == ".":
-                    self.gaps[k] = self.gaps[k][1:]
+        # and neither does an initial's ("K. Thanabalan", "Che Adam A. Rahman")
+        for k in range(1, len(self.words)):
+            if self.gaps[k][:1] == "." and self.name_abbreviation(k - 1):
+                self.gaps[k] = self.gaps[k][1:]
         # within one name, words are separated by spaces only, or by the commas and hyphens
         # of names like "Badan Meteorologi, Klimatologi, dan Geofisika"
-        self.name_gap = [g.strip() in ("", ",", "-", "'") for g in self.gaps]
+        # a name never runs over a line break ("... Kantor Pemkab Sidoarjo\n\nKasus ini"):
+        # headlines and paragraphs end there
+        self.name_gap = [g.strip() in ("", ",", "-", "'") and "\n" not in g for g in self.gaps]
         # joined[i]: token i continues the span that token i-1 is in (only spaces between)
-        self.joined = [gap.isspace() for gap in self.gaps]
+        self.joined = [gap.isspace() and "\n" not in gap for gap in self.gaps]
         if self.joined:
             self.joined[0] = False
         # the tokens an opening bracket comes before: where an acronym may be introduced
@@ -116,6 +132,13 @@ class Document:
                 k = bisect_right(self.starts, hyphen.start()) - 1
                 particle = self.words[k].split("-", 1)[0]
                 self.capitalised[k] = self.capitalised[k] or particle in self.grammar.joined_particles
+        for start, end in headline_spans(text, self.grammar.headline_cues):
+            # "Baca Juga: Bank Dunia Pangkas Proyeksi Ekonomi Asia Timur": title case, where a
+            # capital opens a name only when the gazetteer, a head word or an acronym says so
+            for k in range(bisect_left(self.starts, start), bisect_left(self.starts, end)):
+                word = self.words[k]
+                named = word in gaz.alias_lengths or word in gaz.org_heads or word in gaz.loc_heads
+                self.capitalised[k] = self.capitalised[k] and (named or is_acronym(word))
         suffixes = gaz.org_suffixes
         # where a company's legal form is written ("Bhd", "Tbk"): most texts have none
         self.legal_suffixes = (
@@ -127,6 +150,15 @@ class Document:
             self._title_end(i, titles) if word in titles.lengths else None
             for i, word in enumerate(self.words)
         ]
+
+    def name_abbreviation(self, k: int) -> bool:
+        """Whether token k is written with a full stop inside a name: a listed abbreviation
+        ("Dr.", "Muh.") or an initial before a capitalised word ("S. Arulselvan")."""
+        word = self.words[k]
+        if word in self.grammar.name_abbreviations:
+            return True
+        following = self.text[self.ends[k] : self.ends[k] + 3]
+        return len(word) == 1 and word.isupper() and following[:2] == ". " and following[2:].isupper()
 
     def positions(self, word: str) -> list[int]:
         """Where a word occurs (the index is built only for the texts whose rules ask)."""
@@ -148,7 +180,7 @@ class Document:
         """Whether token i opens a sentence, where a capital says nothing about a name."""
         if i == 0:
             return True
-        if self.words[i - 1] in self.grammar.name_abbreviations:
+        if self.name_abbreviation(i - 1):
             return bool(SENTENCE_BREAK.search(self.gaps[i]))
         before = self.text[self.ends[i - 1] : self.ends[i - 1] + 1]
         return bool(SENTENCE_BREAK.search(self.gaps[i])) or before in ".!?"

@@ -44,12 +44,15 @@ class Profile:
     place_before: tuple[str, ...] = ()
     place_after: frozenset[str] = frozenset()
     place_cues: frozenset[str] = frozenset()
+    person_roles: frozenset[str] = frozenset()  # "penumpang, K. Thanabalan": a person's name follows
+    person_roles_before_comma: frozenset[str] = frozenset()  # "warga Bawean" are its residents
+    place_phrases: frozenset[tuple[str, ...]] = frozenset()  # "Balai Kota Bandung": a building
     dates: frozenset[str] = frozenset()  # days and months, which the model calls dates, never names
     statistical_model: bool = False  # spaCy's English model adds what the rules did not explain
 
 
 SHARED_RECOGNISERS = frozenset(
-    {"titled_person", "gazetteer_name", "head_word_name", "company_name", "acronym_long_form"}
+    {"titled_person", "gazetteer_name", "head_word_name", "place_pair", "company_name", "acronym_long_form"}
 )
 
 
@@ -98,6 +101,9 @@ def _regional(language: str) -> Profile:
         abstract_nouns=True,
         opening_name_part_is_name=True,
         place_cues=frozenset(words["place_cues"]),
+        person_roles=frozenset(words["person_roles"]),
+        person_roles_before_comma=frozenset(words["person_roles_before_comma"]),
+        place_phrases=frozenset(tuple(phrase.split()) for phrase in words["place_phrases"]),
     )
 
 

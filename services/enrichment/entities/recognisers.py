@@ -21,6 +21,7 @@ from kabar.services.enrichment.entities.spans import (
     legal_core,
     longer_name_end,
     name_like,
+    numbered_name_end,
     org_or_place_span,
     person_name_end,
     place_with_compass,
@@ -31,8 +32,12 @@ from kabar.services.enrichment.entities.spans import (
 from kabar.services.enrichment.gazetteer import Known, Label
 
 AGE = re.compile(r",\s*\d{1,3},\s")  # "Jason Teo Wei Ming, 44, pleaded guilty"
+# "Che Puteh Mamat, 67, berkata", "Iyah Sumiati (52) mengaku", "Lukas, 45 tahun, warga"
+REGIONAL_AGE = re.compile(r",\s*\d{1,3}(?:,\s| tahun\b)|\s*\(\d{1,3}\)")
 QUOTE_CLOSE = re.compile(r"[,.!?]\s*[\"”]\s*$")
 MAX_OFFICE_WORDS = 16
+# between a role and the comma before the person ("pemilik CV Sumber Makmur, Sukardi")
+MAX_ORGANISATION_WORDS = 8
 MAX_LONG_FORM_WORDS = 14  # "Organisation for the Prohibition of Chemical Weapons" and a word before it
 
 
@@ -152,6 +157,13 @@ def person_after_title(doc: Document, i: int) -> Proposal | None:
             org_end = known_spans.pop(0)[1]
         while org_end < len(doc.words) and doc.words[org_end] in gaz.org_suffixes:
             org_end += 1
+        # "Pakar Pediatrik Hospital Sultanah Bahiyah, Dr Nor Azlina": the honorific is the person's
+        while (
+            org_end - 1 > org_start
+            and doc.title_ends[org_end - 1] is not None
+            and not doc.joined[org_end - 1]
+        ):
+            org_end -= 1
         mentions.append(doc.mention(org_start, org_end, "ORG"))
         if acronym_after(doc, org_end) is not None and not known_spans and start <= org_end:
             return with_acronym(doc, mentions, org_end)
@@ -165,8 +177,8 @@ def person_after_title(doc: Document, i: int) -> Proposal | None:
             mentions.append(doc.mention(long_form, k, "ORG"))
             return with_acronym(doc, mentions, k)
     if start < k and doc.words[start] in gaz.org_heads:
-        split = split_by_later_mention(doc, start, k)
-        if split is None:
+        split = split_by_later_mention(doc, start, k) or numbered_name_end(doc, start, k)
+        if split == k:
             mentions.append(doc.mention(start, k, "ORG"))
             return Proposal(tuple(mentions), k)
         mentions.append(doc.mention(start, split, "ORG"))
@@ -349,6 +361,26 @@ def _opens_person(doc: Document, k: int) -> bool:
     return doc.title_ends[k] is not None or doc.words[k].lower() in doc.gaz.english_roles
 
 
+def place_pair(doc: Document, i: int) -> Proposal | None:
+    """Known places joined by hyphens are each a place: a route or a link between them
+    ("rute Jakarta-Denpasar", "the Kualanamu-Batam flight"); a name the gazetteer knows
+    whole ("Timor-Leste") or a pattern reads whole ("Batang-Semarang Toll Road") came first."""
+    word = doc.words[i]
+    if "-" not in word:
+        return None
+    parts = word.split("-")
+    entries = [doc.gaz.lookup((part,), doc.language) for part in parts]
+    if len(parts) < 2 or any(entry is None or entry.label != "LOC" for entry in entries):
+        return None
+    mentions = []
+    start = doc.starts[i]
+    for part, entry in zip(parts, entries, strict=True):
+        assert entry is not None
+        mentions.append(Mention(part, "LOC", start, start + len(part), entry.canonical, entry.entity_id))
+        start += len(part) + 1
+    return Proposal(tuple(mentions), i + 1)
+
+
 # --------------------------------------------------------------------------- acronyms
 
 
@@ -502,14 +534,89 @@ def regional_person_or_place(doc: Document, i: int) -> Proposal:
         return Proposal((doc.mention(i, end, "LOC"),), end)  # "di Seturan", "wilayah Hunan", "daerah Sik"
     connectors = doc.grammar.person_connectors
     name_words = [w for w in words if w not in connectors]
+    heads = (doc.gaz.org_heads, doc.gaz.loc_heads)
+    if not any(w in h for w in words for h in heads) and _regional_person_cue(doc, i, end):
+        return Proposal((doc.mention(i, end, "PER"),), end)
     name_like_words = sum(
         w in doc.gaz.name_parts or (not doc.common(w) and not english_common(w)) for w in name_words
     )
     plain_name = end - i >= 2 and name_like_words == len(name_words)
-    heads = (doc.gaz.org_heads, doc.gaz.loc_heads)
     if quoted or (plain_name and not any(w in h for w in words for h in heads)):
         return Proposal((doc.mention(i, end, "PER"),), end)
     return Proposal((), end)
+
+
+def _regional_person_cue(doc: Document, i: int, end: int) -> bool:
+    """What marks an unknown Indonesian or Malay name as a person's: a role noun right before
+    it or before the comma that introduces it ("penumpang, K. Thanabalan", "analis Clara
+    Wijayakusuma"), an age after it ("Che Puteh Mamat, 67, berkata"), or the title and office
+    it follows, an acronym in brackets between ("Kepala Badan Nasional Penanggulangan
+    Bencana (BNPB) Suharyanto")."""
+    if any(not doc.capitalised[k] for k in range(i, end)) and not doc.capitalised[end - 1]:
+        return False
+    if not any(w in doc.gaz.name_parts or not doc.common(w) for w in doc.words[i:end]):
+        return False  # "warga Timur": every word a common word
+    if any(c.isdigit() for c in doc.text[doc.starts[i] : doc.ends[end - 1]]):
+        return False  # "pelatih timnas U-23": no one's name has figures
+    before = doc.words[i - 1].lower() if i > 0 else ""
+    comma = doc.gaps[i].strip() == ","
+    role_before = (before in doc.profile.person_roles and (doc.joined[i] or comma)) or (
+        before in doc.profile.person_roles_before_comma and comma
+    )
+    aged = bool(REGIONAL_AGE.match(doc.text, doc.ends[end - 1]))
+    return role_before or aged or _after_titled_office(doc, i) or _after_role_and_organisation(doc, i)
+
+
+def _opens_role(doc: Document, k: int) -> bool:
+    """Whether token k is a role noun or a title, or one with a lower-case word after it
+    ("pengamat penerbangan", "Pengarah bebas")."""
+    roles = doc.profile.person_roles
+    if doc.words[k].lower() in roles or (doc.title_ends[k] == k + 1 and doc.capitalised[k]):
+        return True
+    previous = doc.words[k - 1] if k > 0 else ""
+    return (
+        k > 0
+        and not doc.capitalised[k]
+        and doc.joined[k]
+        and (previous.lower() in roles or (doc.title_ends[k - 1] == k and doc.capitalised[k - 1]))
+    )
+
+
+def _after_role_and_organisation(doc: Document, i: int) -> bool:
+    """Whether token i follows a role and a lower-case word ("pengamat penerbangan Alvin
+    Lie"), or a role or title, an organisation and a comma ("pemilik CV Sumber Makmur,
+    Sukardi", "Pengarah bebas PCG, Farina Farikhullah Khan")."""
+    if i < 2:
+        return False
+    if doc.joined[i] and not doc.capitalised[i - 1]:
+        return doc.words[i - 2].lower() in doc.profile.person_roles and doc.joined[i - 1]
+    if doc.gaps[i].strip() != ",":
+        return False
+    k = i - 1
+    while k > 0 and i - k <= MAX_ORGANISATION_WORDS and doc.joined[k] and doc.capitalised[k - 1]:
+        k -= 1
+    return doc.capitalised[k] and k > 0 and doc.joined[k] and _opens_role(doc, k - 1)
+
+
+def _after_titled_office(doc: Document, i: int) -> bool:
+    """Whether token i follows "Title Office Name (ABBR)", the office running back from the
+    acronym to its title over capitalised words and connectors only."""
+    acronym = i - 1
+    if acronym < 1 or doc.gaps[i].strip() != ")" or doc.gaps[acronym].strip() != "(":
+        return False
+    if not is_acronym(doc.words[acronym]):
+        return False
+    connectors = doc.grammar.office_connectors
+    k = acronym - 1
+    while k >= 0 and acronym - k <= MAX_OFFICE_WORDS:
+        if doc.title_ends[k] is not None and doc.capitalised[k]:
+            return True
+        if not (doc.capitalised[k] or doc.words[k] in connectors) or not (
+            doc.joined[k] or doc.gaps[k].strip() == ","
+        ):
+            return False
+        k -= 1
+    return False
 
 
 def _unexplained_end(doc: Document, i: int) -> int | Proposal:
@@ -570,6 +677,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     gazetteer_name,
     kind_named_last,
     head_word_name,
+    place_pair,
     company_name,
     acronym_long_form,
     english_person,

@@ -4,11 +4,15 @@ Each answers a question about the document (where does this run of capitals end,
 gazetteer name starts here) and changes nothing, so a recogniser can ask and then decline.
 """
 
-from kabar.services.enrichment.entities.document import Document, common_word, tokenize
+import re
+
+from kabar.services.enrichment.entities.document import Document, common_word, is_acronym, tokenize
 from kabar.services.enrichment.gazetteer import Gazetteer, Known, Label
 from kabar.services.enrichment.grammar import grammar
 
 MAX_COMPANY_WORDS = 10
+# Roman figures of two letters or more, or V and X ("I" opens Balinese names: "I Made Suardana")
+ROMAN = re.compile(r"^(?:L?X{0,3}(?:IX|IV|V?I{0,3}))$")
 
 
 def known_at(doc: Document, i: int) -> tuple[int, Known] | None:
@@ -52,10 +56,17 @@ def capitalised_run(doc: Document, i: int, connectors: frozenset[str]) -> int:
             break
         # a word never an entity alone ("Islam") may still be inside a name ("Bank Islam Malaysia")
         inside = j > i and j + 1 < len(doc.words) and doc.joined[j + 1] and doc.capitalised[j + 1]
-        if (doc.capitalised[j] and (word not in doc.gaz.not_entities or inside)) or (
-            word in connectors and continues_name(doc, j + 1)
-        ):
+        if doc.capitalised[j] and (word not in doc.gaz.not_entities or inside):
             j += 1
+            continue
+        # particles may come two in a row: "Joanne van der Leun", "Ursula von der Leyen"
+        after = j + 1
+        while (
+            after - j < 3 and after < len(doc.words) and doc.joined[after] and doc.words[after] in connectors
+        ):
+            after += 1
+        if word in connectors and continues_name(doc, after):
+            j = after
         else:
             break
     while j > i and doc.words[j - 1] in connectors:
@@ -70,7 +81,9 @@ def continues_name(doc: Document, j: int) -> bool:
         return False
     word = doc.words[j]
     heads = (doc.gaz.org_heads, doc.gaz.loc_heads, doc.profile.org_heads_before_name)
-    return doc.capitalised[j] and not any(word in h for h in heads)
+    # "Kejaksaan Negeri Gowa dan Kapolres Gowa": a title after the connector opens its holder
+    titled = doc.title_ends[j] is not None and word not in doc.gaz.name_parts
+    return doc.capitalised[j] and not titled and not any(word in h for h in heads)
 
 
 def title_or_rank(doc: Document, k: int) -> bool:
@@ -164,14 +177,41 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     )
     if end == i + 1 and end < len(doc.words) and doc.joined[end] and doc.capitalised[end]:
         end += 1  # after a head word, even a common word is a name: "Taman Pertama", "Kota Lama"
+    elif (
+        label == "LOC"
+        and end == i + 1
+        and end < len(doc.words)
+        and doc.joined[end]
+        and doc.words[end].isdigit()
+    ):
+        return end + 1, label  # a numbered precinct or section: "Presint 9", "Seksyen 14"
     if end - i < 2:
         return None
+    end = numbered_name_end(doc, i, end)
     if end - i > 2:  # "Badan Geologi Priatna Sulaksana": the agency, then its head
         end = split_by_later_mention(doc, i, end) or end
     if label == "ORG":
         while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1
+        # "Dewan Orang Ramai Cherang Ruku", "Balai Kota Bandung": a building's name
+        if any(tuple(doc.words[i : i + n]) in doc.profile.place_phrases for n in (2, 3) if i + n < end):
+            label = "LOC"
     return end, label
+
+
+def numbered_name_end(doc: Document, i: int, end: int) -> int:
+    """A body numbered in Roman figures ends at its number when a person's full name follows
+    ("Ketua Komisi VIII Marwan Dasopang"); one name after it may be the body's ("Kodam IV
+    Diponegoro")."""
+    for k in range(i + 1, end - 2):
+        if ROMAN.match(doc.words[k]) and doc.words[k] != "I":
+            rest = doc.words[k + 1 : end]
+            person = all(
+                not is_acronym(w) and (w in doc.gaz.name_parts or not doc.common(w)) and not english_common(w)
+                for w in rest
+            )
+            return k + 1 if person and known_at(doc, k + 1) is None else end
+    return end
 
 
 def office_title(doc: Document, k: int) -> bool:

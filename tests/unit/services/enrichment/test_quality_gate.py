@@ -15,7 +15,12 @@ from kabar.services.enrichment.evaluation import Report, evaluate
 
 DATA = Path(__file__).resolve().parents[3] / "eval" / "data"
 FLOORS = json.loads((DATA.parent / "floors.json").read_text("utf-8"))
-SETS = {"dev": DATA / "dev.jsonl", "dev2": DATA / "dev2.jsonl", "held-out": DATA / "entities.jsonl"}
+SETS = {
+    "dev": DATA / "dev.jsonl",
+    "dev2": DATA / "dev2.jsonl",
+    "dev3": DATA / "dev3.jsonl",
+    "held-out": DATA / "entities.jsonl",
+}
 TOLERANCE = 0.01
 
 

@@ -1,0 +1,237 @@
+"""How the region's news introduces people, organisations and places, rule by rule: each
+example phrase a rule's comment cites, as a test of that rule (sentences written for these
+tests around the cited phrase)."""
+
+import pytest
+
+from kabar.services.enrichment.entities import extract_entities
+from kabar.services.enrichment.entities.document import headline_spans
+from kabar.services.enrichment.grammar import grammar
+
+
+def found(text: str, language: str) -> list[tuple[str, str]]:
+    return [(m.text, m.label) for m in extract_entities(text, language)]
+
+
+# --------------------------------------------------------------------------- lines and headlines
+
+
+def test_a_name_never_runs_over_a_line_break() -> None:
+    text = "Penyidik memeriksa tiga pejabat Pemkab Sidoarjo\n\nKasus ini bermula dari operasi KPK."
+    mentions = found(text, "id")
+    assert ("Pemkab Sidoarjo", "ORG") in mentions, mentions
+    assert all("\n" not in name for name, _ in mentions)
+
+
+def test_a_related_articles_headline_is_found_on_its_line_or_the_next() -> None:
+    text = "Harga naik.\n\nBaca Juga: Bank Dunia Pangkas Proyeksi\n\nBaca juga:\nKPK Periksa Tiga Pejabat\n\nLagi."
+    spans = [text[s:e] for s, e in headline_spans(text, grammar().headline_cues)]
+    assert spans == ["Bank Dunia Pangkas Proyeksi", "KPK Periksa Tiga Pejabat"]
+
+
+def test_in_a_headline_only_what_the_gazetteer_head_words_or_acronyms_name_is_a_name() -> None:
+    text = "Inflasi turun.\n\nBaca Juga: Bank Dunia Pangkas Proyeksi Ekonomi Asia Timur\n\nEkspor naik."
+    assert found(text, "id") == [("Bank Dunia", "ORG"), ("Asia Timur", "LOC")]
+    text = "Baca juga: Presiden Prabowo Subianto Terima Kunjungan Perdana Menteri Vietnam\n\nLagi."
+    assert found(text, "id") == [("Prabowo Subianto", "PER"), ("Vietnam", "LOC")]
+
+
+# --------------------------------------------------------------------------- people
+
+
+def test_an_initials_full_stop_does_not_end_the_name_it_opens() -> None:
+    assert ("K. Thanabalan", "PER") in found("Seorang penumpang, K. Thanabalan, 34, berkata bas laju.", "ms")
+    assert ("S. Arulselvan", "PER") in found(
+        "Doktor pasukan, Dr S. Arulselvan, berkata imbasan dibuat.", "ms"
+    )
+    mentions = found("Pengarah APM Terengganu, Kolonel (PA) Che Adam A. Rahman, berkata anggota siap.", "ms")
+    assert ("Che Adam A. Rahman", "PER") in mentions, mentions
+
+
+def test_abbreviated_given_names_and_ranks_do_not_end_the_name() -> None:
+    assert ("Muh. Hasbi Yusuf", "PER") in found("Anggota Fraksi PKS, Muh. Hasbi Yusuf, mengingatkan.", "id")
+    mentions = found("Direktur Utama Lion Air Capt. Daniel Putut Kuncoro Adi mengatakan itu.", "id")
+    assert ("Daniel Putut Kuncoro Adi", "PER") in mentions, mentions
+
+
+def test_particles_may_come_two_in_a_row_and_dela_is_one() -> None:
+    mentions = found("Dekan Fakultas Hukum Universitas Leiden, Joanne van der Leun, menyebut hubungan.", "id")
+    assert ("Joanne van der Leun", "PER") in mentions, mentions
+    mentions = found("Analyst Rodrigo dela Cruz said the agreement was significant.", "en")
+    assert ("Rodrigo dela Cruz", "PER") in mentions, mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "person"),
+    [
+        ("Seorang penumpang, K. Thanabalan, 34, berkata bas laju.", "ms", "K. Thanabalan"),
+        ("Menurut analis Clara Wijayakusuma, harga nikel naik.", "id", "Clara Wijayakusuma"),
+        ("Seorang mangsa di Kampung Gong Kulim, Che Puteh Mamat, 67, berkata air naik.", "ms", "Che Puteh Mamat"),
+        ("Korban selamat, Iyah Sumiati (52) mengaku mendengar gemuruh.", "id", "Iyah Sumiati"),
+        ("Tertuduh, Mohd Hafiz Iskandar bin Abdul Rahim, 52, mengaku tidak bersalah.", "ms",
+         "Mohd Hafiz Iskandar bin Abdul Rahim"),
+        ("Warga Kelurahan Caringin, Dede Kurniasih, mengaku anaknya dirawat.", "id", "Dede Kurniasih"),
+    ],
+)  # fmt: skip
+def test_a_role_noun_or_an_age_marks_an_unknown_regional_name_as_a_person(
+    text: str, language: str, person: str
+) -> None:
+    mentions = found(text, language)
+    assert (person, "PER") in mentions, mentions
+
+
+def test_residents_of_a_place_are_not_a_person() -> None:
+    mentions = found('"Warga Bawean tidak perlu lagi menunggu kapal," kata Arif.', "id")
+    assert ("Bawean", "PER") not in mentions, mentions
+
+
+def test_a_title_and_office_with_its_acronym_lead_to_the_person() -> None:
+    text = "Kepala Badan Nasional Penanggulangan Bencana (BNPB) Suharyanto meninjau lokasi."
+    assert ("Suharyanto", "PER") in found(text, "id")
+
+
+# --------------------------------------------------------------------------- English names by their last word
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Penang Heritage Trust welcomed the trail.", ("Penang Heritage Trust", "ORG")),
+        ("It was built by George Town World Heritage Incorporated last year.",
+         ("George Town World Heritage Incorporated", "ORG")),
+        ("The vaccine is made by drugmaker Takeda Pharmaceutical in Osaka.", ("Takeda Pharmaceutical", "ORG")),
+        ("A spokesman for the Archdiocese of Jakarta said so.", ("Archdiocese of Jakarta", "ORG")),
+        ("Police guarded Jakarta Cathedral on Sunday.", ("Jakarta Cathedral", "LOC")),
+        ("The group is bidding for the Mutiara Line light rail transit.", ("Mutiara Line", "LOC")),
+        ("He spoke at the Bekasi City Hall on Friday.", ("Bekasi City Hall", "LOC")),
+        ("Tourists crowd the Khoo Kongsi clan temple.", ("Khoo Kongsi", "LOC")),
+        ("The line will link the Sydney CBD with the west.", ("Sydney CBD", "LOC")),
+        ("Cases rose in South-east Asia this year.", ("South-east Asia", "LOC")),
+    ],
+)  # fmt: skip
+def test_an_english_names_last_word_says_what_it_is(text: str, expected: tuple[str, str]) -> None:
+    mentions = found(text, "en")
+    assert expected in mentions, mentions
+
+
+def test_indices_and_rankings_are_not_entities_nor_the_names_inside_them() -> None:
+    assert found("The Jakarta Composite Index fell 1.1 percent.", "en") == []
+    assert found("It climbed in the latest QS World University Rankings.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Father Adi Prasojo, spokesman for the church, said so.", "Adi Prasojo"),
+        ("Bishop Fransiskus Kopong Kung said the church would help.", "Fransiskus Kopong Kung"),
+        ("Infectious diseases physician Leong Hoe Nam said the vaccine would help.", "Leong Hoe Nam"),
+        (
+            "Ujang Supriatna, a community leader in Jatiasih, said families had lived there.",
+            "Ujang Supriatna",
+        ),
+    ],
+)
+def test_clergy_titles_and_more_role_words_mark_an_english_person(text: str, person: str) -> None:
+    mentions = found(text, "en")
+    assert (person, "PER") in mentions, mentions
+
+
+# --------------------------------------------------------------------------- where a body ends and its people begin
+
+
+def test_a_title_after_a_connector_opens_its_holder_not_more_of_the_name() -> None:
+    mentions = found(
+        "Rapat itu dihadiri Kejaksaan Negeri Gowa dan Kapolres Gowa AKBP Reonald Simanjuntak.", "id"
+    )
+    assert ("Kejaksaan Negeri Gowa", "ORG") in mentions, mentions
+    assert ("Reonald Simanjuntak", "PER") in mentions, mentions
+
+
+def test_a_body_numbered_in_roman_figures_ends_at_its_number_before_a_full_name() -> None:
+    mentions = found("Ketua Komisi VIII Marwan Dasopang menyatakan DPR meminta pemerintah.", "id")
+    assert ("Komisi VIII", "ORG") in mentions and ("Marwan Dasopang", "PER") in mentions, mentions
+    assert ("Deddy Suryadi", "PER") in found("Pangdam IV Diponegoro Mayjen Deddy Suryadi hadir.", "id")
+
+
+def test_an_honorific_after_the_comma_is_the_persons_not_the_organisations() -> None:
+    text = "Pakar Pediatrik Hospital Sultanah Bahiyah, Dr Nor Azlina binti Che Hussin, berkata bayi sakit."
+    mentions = found(text, "ms")
+    assert ("Hospital Sultanah Bahiyah", "ORG") in mentions, mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "person"),
+    [
+        ("Pengamat penerbangan Alvin Lie menilai tambahan armada penting.", "id", "Alvin Lie"),
+        ("Suap diberikan oleh pemilik CV Sumber Makmur, Sukardi. Uang diserahkan bertahap.", "id", "Sukardi"),
+        (
+            "Pengarah bebas PCG, Farina Farikhullah Khan, yang juga pengerusi, berkata.",
+            "ms",
+            "Farina Farikhullah Khan",
+        ),
+    ],
+)
+def test_a_role_with_a_word_after_it_or_an_organisation_and_a_comma_leads_to_a_person(
+    text: str, language: str, person: str
+) -> None:
+    mentions = found(text, language)
+    assert (person, "PER") in mentions, mentions
+
+
+def test_no_ones_name_has_figures() -> None:
+    mentions = found("Pelatih timnas U-23 Gerald Vanenburg memuji permainan.", "id")
+    assert all("U-23" not in name for name, _ in mentions), mentions
+
+
+def test_known_places_joined_by_hyphens_are_each_a_place() -> None:
+    mentions = found("Maskapai menambah penerbangan di rute Jakarta-Denpasar dan Kualanamu-Batam.", "id")
+    assert mentions == [("Jakarta", "LOC"), ("Denpasar", "LOC"), ("Kualanamu", "LOC"), ("Batam", "LOC")]
+    assert found("Warga Timor-Leste datang.", "id") == [("Timor-Leste", "LOC")]
+
+
+# --------------------------------------------------------------------------- Malay titles, honorifics and buildings
+
+
+def test_malay_titles_and_honorifics_of_commissioners_imams_and_muftis() -> None:
+    mentions = found(
+        "Timbalan Ketua Pesuruhjaya (Operasi) SPRM, Datuk Seri Ahmad Khusairi Yahaya, berkata.", "ms"
+    )
+    assert ("Pesuruhjaya", "PER") not in mentions and ("Ahmad Khusairi Yahaya", "PER") in mentions, mentions
+    mentions = found("Mufti itu, Sahibus Samahah Ahmad Fauwaz Fadzil, mengingatkan penceramah.", "ms")
+    assert ("Ahmad Fauwaz Fadzil", "PER") in mentions, mentions
+    mentions = found("Imam Besar Masjid Negara, Ikhsan Mohd Nor, berkata semua masjid mematuhinya.", "ms")
+    assert ("Masjid Negara", "LOC") in mentions and ("Ikhsan Mohd Nor", "PER") in mentions, mentions
+
+
+def test_a_committee_is_no_ones_name() -> None:
+    text = "Pengerusi Jawatankuasa Pengurusan Bencana Pusat dijadual melawat mangsa."
+    assert all(label != "PER" for _, label in found(text, "ms"))
+
+
+def test_a_hereditary_title_before_an_honorific_is_not_a_later_mention_of_the_person() -> None:
+    text = "Menteri itu, Tengku Datuk Seri Zafrul Tengku Abdul Aziz, berkata eksport naik."
+    assert ("Tengku", "PER") not in found(text, "ms")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "place"),
+    [
+        (
+            "Mangsa ditempatkan di PPS Dewan Orang Ramai Cherang Ruku sejak pagi.",
+            "ms",
+            "Dewan Orang Ramai Cherang Ruku",
+        ),
+        ("Ia berucap di Pusat Konvensyen Borneo Kuching semalam.", "ms", "Pusat Konvensyen Borneo Kuching"),
+        ("Dia tinggal di Rumah Panjang Nanga Sumpa bersama keluarga.", "ms", "Rumah Panjang Nanga Sumpa"),
+        ("Wali kota berbicara di Balai Kota Bandung, Jumat.", "id", "Balai Kota Bandung"),
+        ("Majlis itu diadakan di Presint 9 hari ini.", "ms", "Presint 9"),
+    ],
+)
+def test_halls_longhouses_and_precincts_are_places(text: str, language: str, place: str) -> None:
+    mentions = found(text, language)
+    assert (place, "LOC") in mentions, mentions
+
+
+def test_a_health_clinic_is_an_organisation() -> None:
+    mentions = found("Beliau merasmikan Klinik Kesihatan Jitra di sini hari ini.", "ms")
+    assert ("Klinik Kesihatan Jitra", "ORG") in mentions, mentions
