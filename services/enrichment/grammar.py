@@ -1,11 +1,14 @@
-"""The word lists of gazetteer/grammar.json, read once for every reader.
+"""The word lists of gazetteer/grammar.json, read once for every reader, and where a
+sentence ends.
 
-The entity rules read most of them, and translation's sentence splitter the abbreviations;
-a module of its own, so that the translation stage reads them without importing the entity
-recogniser and its models.
+The entity rules read most of the lists. Where a sentence ends is asked by translation's
+splitter and by the English model's adapter (which reads only the sentences it needs); it
+needs the abbreviations, so it is here, and the translation stage asks it without importing
+the entity recogniser and its models.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -61,3 +64,37 @@ def grammar() -> Grammar:
         joined_particles=frozenset(data["joined_particles"]),
         headline_cues=tuple(data["headline_cues"]),
     )
+
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    """Casefolded, because Indonesian writes "dr." for a medical doctor and "Dr." for a
+    doctorate; with the full stop, as a word ending a sentence is written."""
+    words = grammar().name_abbreviations | grammar().abbreviations
+    return frozenset(f"{word.casefold()}." for word in words)
+
+
+# Initials and dotted degrees: "B.J.", "A.", "S.H.", "M.Si.", "U.S.": a following capital
+# is almost always a name, not a new sentence.
+_INITIALS = re.compile(r"^(?:[^\W\d_]{1,3}\.){2,}$|^[^\W\d_]\.$")
+_OPENERS = "\"'“‘«([{"
+_CLOSERS = "\"'”’»)]}"
+_TERMINATORS = ".!?"
+
+
+def ends_sentence(word: str, following: str) -> bool:
+    """Whether a sentence ends between two whitespace-separated words: a stop, then a
+    capital, a digit or an opening quote, unless the stop is an abbreviation's or an
+    initial's ("Dr. Hasan Sadikin", "R. Ganesan", "dll. Selain")."""
+    core = word.rstrip(_CLOSERS)
+    if not core or core[-1] not in _TERMINATORS or not following:
+        return False
+    first = following.lstrip(_OPENERS)[:1]
+    if not (following[0] in _OPENERS or first.isupper() or first.isdigit()):
+        return False
+    if core[-1] != ".":
+        return True
+    if core.endswith(".."):  # an ellipsis before a capital ends the sentence
+        return True
+    bare = core.lstrip(_OPENERS)
+    return bare.casefold() not in _abbreviations() and not _INITIALS.match(bare)

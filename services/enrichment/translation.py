@@ -19,7 +19,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -28,7 +27,7 @@ import httpx
 from pydantic import SecretStr
 
 from kabar.services.common.retry import RETRYABLE_STATUSES, Backoff
-from kabar.services.enrichment.grammar import grammar
+from kabar.services.enrichment.grammar import ends_sentence
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +65,6 @@ def _primary_subtag(language: str) -> str:
 # --- sentence splitting ---------------------------------------------------------------
 
 
-@cache
-def _abbreviations() -> frozenset[str]:
-    """Casefolded, because Indonesian writes "dr." for a medical doctor and "Dr." for a
-    doctorate; with the full stop, as a word ending a sentence is written."""
-    words = grammar().name_abbreviations | grammar().abbreviations
-    return frozenset(f"{word.casefold()}." for word in words)
-
-
-# Initials and dotted degrees: "B.J.", "A.", "S.H.", "M.Si.", "U.S.": a following capital
-# is almost always a name, not a new sentence.
-_INITIALS = re.compile(r"^(?:[^\W\d_]{1,3}\.){2,}$|^[^\W\d_]\.$")
-_OPENERS = "\"'“‘«([{"
-_CLOSERS = "\"'”’»)]}"
-_TERMINATORS = ".!?"
-
-
 def split_sentences(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[list[str]]:
     """Paragraphs of sentences, the unit every backend translates.
 
@@ -115,25 +98,10 @@ def join_sentences(paragraphs: list[list[str]]) -> str:
 def _sentences_of(words: list[str]) -> Iterator[str]:
     start = 0
     for i in range(len(words) - 1):
-        if _ends_sentence(words[i], words[i + 1]):
+        if ends_sentence(words[i], words[i + 1]):
             yield " ".join(words[start : i + 1])
             start = i + 1
     yield " ".join(words[start:])
-
-
-def _ends_sentence(word: str, following: str) -> bool:
-    core = word.rstrip(_CLOSERS)
-    if not core or core[-1] not in _TERMINATORS:
-        return False
-    first = following.lstrip(_OPENERS)[:1]
-    if not (following[0] in _OPENERS or first.isupper() or first.isdigit()):
-        return False
-    if core[-1] != ".":
-        return True
-    if core.endswith(".."):  # an ellipsis before a capital ends the sentence
-        return True
-    bare = core.lstrip(_OPENERS)
-    return bare.casefold() not in _abbreviations() and not _INITIALS.match(bare)
 
 
 def _cut(sentence: str, max_chars: int) -> Iterator[str]:

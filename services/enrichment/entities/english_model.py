@@ -15,15 +15,16 @@ from kabar.services.enrichment.entities.document import MONEY, Document, Mention
 from kabar.services.enrichment.entities.profiles import Profile
 from kabar.services.enrichment.entities.spans import english_common, legal_core, name_like
 from kabar.services.enrichment.gazetteer import Gazetteer, Label
-from kabar.services.enrichment.grammar import Grammar, grammar
+from kabar.services.enrichment.grammar import ends_sentence, grammar
 
 SPACY_LABELS: dict[str, Label] = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 LOOK_BACK_CHARS = 60
 NEXT_WORD = re.compile(r" ([A-Z][\w'’-]*)")
 LAST_WORD = re.compile(r"(?:^|(?<=[^\w\s'’-]|\s))(\S*\s)?([A-Z][\w'’-]*) $")
-# the white space after a sentence's stop (and a closing quote) before a capital, or a line break
-BETWEEN_SENTENCES = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z])|\s*\n\s*")
-LAST_TOKEN = re.compile(r"(\w+)[.!?][\"”’)]?$")
+# where a sentence may end: spaces after a stop (ends_sentence decides), or a line break
+BETWEEN_SENTENCES = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+|\s*\n\s*")
+LAST_WORD_OF = re.compile(r"\S+$")  # the whitespace-separated words a sentence rule reads
+FIRST_WORD_OF = re.compile(r"\S+")
 # the recogniser's token vectors come from four convolutions over one token either side, so a
 # word's vector is the same in a span as in the whole text when four words surround it
 CONTEXT_WORDS = 4
@@ -101,7 +102,7 @@ def _unexplained_sentences(doc: Document, mentions: list[Mention]) -> list[tuple
     if not wanted:
         return []
     text = doc.text
-    gaps = [gap for gap in BETWEEN_SENTENCES.finditer(text) if _ends_sentence(text, gap, doc.grammar)]
+    gaps = [gap for gap in BETWEEN_SENTENCES.finditer(text) if _ends_sentence(text, gap)]
     starts = [0, *(gap.end() for gap in gaps)]
     ends = [*(gap.start() for gap in gaps), len(text)]
     runs: list[tuple[int, int]] = []
@@ -163,15 +164,14 @@ def _with_context(doc: Document, start: int, end: int) -> tuple[int, int]:
     return widened_start, widened_end
 
 
-def _ends_sentence(text: str, gap: re.Match[str], grammar: Grammar) -> bool:
-    """Whether the stop before a gap ends a sentence: a line break always does; an
-    abbreviation's or an initial's never does ("Dr. Hasan Sadikin", "R. Ganesan"), and
-    reading two sentences as one only costs time."""
+def _ends_sentence(text: str, gap: re.Match[str]) -> bool:
+    """Whether a gap between sentences really is one: a line break always is; elsewhere the
+    words either side of it decide, by the rule the translation splitter uses."""
     if "\n" in gap.group():
         return True
-    before = LAST_TOKEN.search(text, max(gap.start() - 40, 0), gap.start())
-    word = before.group(1) if before else ""
-    return word not in grammar.name_abbreviations and not (word[:1].isupper() and len(word) <= 3)
+    before = LAST_WORD_OF.search(text, max(gap.start() - 40, 0), gap.start())
+    after = FIRST_WORD_OF.match(text, gap.end())
+    return ends_sentence(before.group() if before else "", after.group() if after else "")
 
 
 def _whole_names(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:

@@ -2,7 +2,10 @@
 
 from collections import Counter
 
+from kabar.services.enrichment.entities.english_model import BETWEEN_SENTENCES
+from kabar.services.enrichment.entities.english_model import _ends_sentence as model_sentence_ends
 from kabar.services.enrichment.grammar import grammar_file
+from kabar.services.enrichment.translation import split_sentences
 
 
 def test_each_abbreviation_is_listed_once() -> None:
@@ -11,3 +14,18 @@ def test_each_abbreviation_is_listed_once() -> None:
     words = Counter(word.casefold() for word in grammar_file()["abbreviations"])
     words.update({word.casefold() for word in grammar_file()["name_abbreviations"]})
     assert [word for word, n in words.items() if n > 1] == []
+
+
+def test_the_english_model_reads_the_sentences_translation_splits() -> None:
+    """One rule for where a sentence ends: the English model's adapter, which picks the
+    sentences it reads, cuts a paragraph where the translation splitter does."""
+    text = (
+        'Prof. Lim Wei Jie spoke first. "We are ready," said R. Ganesan of Maybank Bhd. '
+        "The talks on rice, sugar, etc. resume on Monday. Ask Dr. Tan! Rates rose 2.5 per cent "
+        "in U.S. markets. 2025 was worse... Analysts disagree."
+    )
+    (translated,) = split_sentences(text)
+    gaps = [gap for gap in BETWEEN_SENTENCES.finditer(text) if model_sentence_ends(text, gap)]
+    starts, ends = [0, *(gap.end() for gap in gaps)], [*(gap.start() for gap in gaps), len(text)]
+    assert [text[start:end] for start, end in zip(starts, ends, strict=True)] == translated
+    assert len(translated) == 6
