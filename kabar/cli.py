@@ -37,7 +37,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"no *.ndjson file in {', '.join(map(str, files.empty))}", file=sys.stderr)
         return 2
     ensure_topics(settings)
-    kafka_producer = producer(settings, "kabar-ingest")
+    kafka_producer = producer(settings, "kabar-ingest", settings.produce_timeout_s)
     try:
         summary = backfill(
             files,

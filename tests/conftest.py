@@ -110,6 +110,7 @@ class ServiceProcess:
         self.url = f"http://127.0.0.1:{env[f'KABAR_{name.upper()}_PORT']}"
         self.log_path = pipeline.data_dir / f"{instance_id or name}.log"
         self._log = self.log_path.open("ab")
+        self._terminated = False
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kabar.cli", "serve", name],
             env=env,
@@ -135,9 +136,16 @@ class ServiceProcess:
         self.process.wait()
         self._log.close()
 
+    def terminate(self) -> None:
+        """SIGTERM once, without waiting: stopping several services together takes the
+        time of the slowest (each waits out its last fetch), not the sum."""
+        if self.process.poll() is None and not self._terminated:
+            self._terminated = True
+            self.process.terminate()
+
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            self.terminate()
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
@@ -158,6 +166,8 @@ def run_service(pipeline: Pipeline) -> Iterator:
         return service
 
     yield run
+    for service in started:
+        service.terminate()
     for service in reversed(started):
         service.stop()
 

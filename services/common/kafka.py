@@ -148,9 +148,18 @@ PRODUCER_OPTIONS: dict[str, Any] = {
 }
 
 
-def producer(settings: KabarSettings, client_id: str) -> KafkaProducer:
-    """A producer that reports success only once every in-sync replica has the record."""
-    return KafkaProducer(**connection_options(settings), client_id=client_id, **PRODUCER_OPTIONS)
+def producer(settings: KabarSettings, client_id: str, max_block_s: float = 60.0) -> KafkaProducer:
+    """A producer that reports success only once every in-sync replica has the record.
+
+    ``send`` blocks while the producer has no metadata for the topic (the broker away since
+    it started) for up to ``max_block_s``: a caller that promises an answer within a time
+    (ingestion's ``produce_timeout_s``) passes that time, or it would wait 60 s first."""
+    return KafkaProducer(
+        **connection_options(settings),
+        client_id=client_id,
+        max_block_ms=int(max_block_s * 1000),
+        **PRODUCER_OPTIONS,
+    )
 
 
 @dataclass(frozen=True)

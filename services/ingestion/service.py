@@ -112,7 +112,9 @@ def create_app(settings: IngestionSettings) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         register_service("ingestion")
         await run_in_threadpool(ensure_topics, settings)
-        kafka_producer = await run_in_threadpool(producer, settings, "kabar-ingestion")
+        kafka_producer = await run_in_threadpool(
+            producer, settings, "kabar-ingestion", settings.produce_timeout_s
+        )
         publisher = Publisher(settings, kafka_producer)
         state["publisher"] = publisher
         state["admin"] = await run_in_threadpool(admin_client, settings, "kabar-ingestion-health")

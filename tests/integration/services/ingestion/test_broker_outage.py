@@ -115,11 +115,11 @@ def test_the_api_answers_503_while_kafka_is_down_and_recovers(pipeline, private_
     article = {"source": "detik.com", "url": "https://detik.com/x", "title": "Judul", "body": "Isi."}
     with TestClient(create_app(settings)) as client:
         assert client.post("/v1/articles", json=article).status_code == 202
-        private_servers.stop()
+        private_servers.stop_service("kafka")
         down = client.post("/v1/articles", json={**article, "url": "https://detik.com/y"})
         assert down.status_code == 503 and down.headers["retry-after"] == "5"
         assert client.get("/readyz").status_code == 503
-        private_servers.start()
+        private_servers.start_service("kafka")
         # a client honouring Retry-After gets in once the producer has reconnected, which
         # can take a few tries after the broker answers again
         deadline = time.monotonic() + 60
@@ -157,16 +157,20 @@ def test_the_feed_poller_keeps_its_cursor_until_kafka_acknowledges(
     )
     ensure_topics(settings)
     config = FeedConfig(name="local", url=f"{server.url}/rss", source="antaranews.com")  # type: ignore[arg-type]
-    kafka_producer = producer(settings, "test-feed-outage")
+    kafka_producer = producer(settings, "test-feed-outage", settings.produce_timeout_s)
     poller = FeedPoller([config], Publisher(settings, kafka_producer), settings)
 
     async def poll_once() -> str:
         async with httpx.AsyncClient() as client:
             return (await poller.poll(config, client)).outcome
 
-    private_servers.stop()
+    private_servers.stop_service("kafka")
+    asked = time.monotonic()
     assert asyncio.run(poll_once()) == "kafka_unavailable"
-    private_servers.start()
+    # within its produce timeout (3 s, twice: the send, then the wait for the ack), not after
+    # the 60 s a producer without metadata would block in send() by default
+    assert time.monotonic() - asked < 30
+    private_servers.start_service("kafka")
     outcomes = []
     deadline = time.monotonic() + 60
     while "ok" not in outcomes and time.monotonic() < deadline:  # as the poller would, on its schedule
