@@ -124,7 +124,7 @@ def replay(
             report.payload_cut[item.letter.stage] += 1
         else:
             fresh.append((item.position, item.letter))
-    kafka_producer = producer(settings, "kabar-dlq-replay")
+    kafka_producer = producer(settings, "kabar-dlq-replay", settings.produce_timeout_s)
     try:
         marks = _send_to_topics(kafka_producer, settings, [f for f in fresh if f[1].source_topic], report)
         marks += _send_through_ingestion(
