@@ -263,6 +263,8 @@ def _trim(text: str, start: int, end: int, label: Label, profile: Profile, gaz: 
     rest = titled.words[name + 1 :]
     if titled.words[name] in gaz.demonyms and len(rest) >= 2 and name_like(rest, gaz):
         name, label = name + 1, "PER"  # "Eritrean Yonas Tesfay", whatever the model called it
+    elif titled.words[name] in gaz.demonyms and rest and label == "PER":
+        name += 1  # "Spaniard Jon Irazabal": a person the model found, less their nationality
     if label == "PER":
         # a role opening the sentence ("Passenger Rachel Lim") is no more the name than a title is
         if len(titled.words) - name >= 2 and titled.words[name].lower() in gaz.english_roles:

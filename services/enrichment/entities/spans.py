@@ -187,6 +187,9 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
         return end + 1, label  # a numbered precinct or section: "Presint 9", "Seksyen 14"
     if end - i < 2:
         return None
+    # "Grup C", "Tim B": a head word and one capital letter is a group or pool of a draw, no name
+    if label == "ORG" and end == i + 2 and len(doc.words[i + 1]) == 1:
+        return None
     end = numbered_name_end(doc, i, end)
     if end - i > 2:  # "Badan Geologi Priatna Sulaksana": the agency, then its head
         end = split_by_later_mention(doc, i, end) or end

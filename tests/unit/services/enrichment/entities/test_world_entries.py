@@ -28,7 +28,9 @@ def test_thai_parties_and_casino_operators_are_organisations() -> None:
 
 
 def test_regions_and_provinces_abroad_are_places() -> None:
-    text = "The plant will ship carbon dioxide from Kyushu and Chubu, and solar farms are planned in Ninh Thuan."
+    text = (
+        "The plant will ship carbon dioxide from Kyushu and Chubu, and solar farms are planned in Ninh Thuan."
+    )
     mentions = found(text, "en")
     for name in ("Kyushu", "Chubu", "Ninh Thuan"):
         assert (name, "LOC") in mentions, mentions
