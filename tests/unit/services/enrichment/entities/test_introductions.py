@@ -262,3 +262,20 @@ def test_a_nationality_before_a_person_is_not_part_of_the_name() -> None:
 def test_a_forecaster_is_a_role_before_a_name() -> None:
     text = "Prakirawan Ganis Erutjahjo meminta nelayan tidak melaut saat gelombang tinggi."
     assert ("Ganis Erutjahjo", "PER") in found(text, "id")
+
+
+def test_a_malaysian_indian_patronym_keeps_the_given_name_before_a_l() -> None:
+    text = "Another witness, Ramesh a/l Subramaniam, said his earlier statement was recorded in Malay."
+    assert ("Ramesh a/l Subramaniam", "PER") in found(text, "en")
+
+
+def test_an_unknown_person_after_a_known_organisation_is_split_from_it() -> None:
+    text = "Di Jakarta, juru bicara Kementerian Luar Negeri Rolliansyah Soemirat mengatakan hal itu."
+    mentions = found(text, "id")
+    assert ("Kementerian Luar Negeri", "ORG") in mentions, mentions
+    assert ("Rolliansyah Soemirat", "PER") in mentions, mentions
+
+
+def test_a_known_organisation_and_a_place_after_it_stay_one_office() -> None:
+    text = "Kepala Dinas Pendidikan Kalimantan Selatan Abdul Hadi Nor menyebut sekolah libur."
+    assert ("Dinas Pendidikan Kalimantan Selatan", "ORG") in found(text, "id")
