@@ -34,3 +34,10 @@ def test_regions_and_provinces_abroad_are_places() -> None:
     mentions = found(text, "en")
     for name in ("Kyushu", "Chubu", "Ninh Thuan"):
         assert (name, "LOC") in mentions, mentions
+
+
+def test_an_oil_block_named_alone_does_not_cut_the_company_named_after_it() -> None:
+    text = "PT Pertamina Hulu Rokan (PHR) menemukan cadangan gas. Gas dari Rokan dapat dialirkan ke Dumai."
+    mentions = found(text, "id")
+    assert ("PT Pertamina Hulu Rokan", "ORG") in mentions, mentions
+    assert ("Rokan", "LOC") in mentions, mentions
