@@ -77,6 +77,8 @@ _DATELINE_DATE = (
     rf"(?P<date_text>(?i:\d{{1,2}} (?:{MONTH_NAME})\.?|(?:{MONTH_NAME})\.? \d{{1,2}}|\d{{1,2}}/\d{{1,2}}))"
 )
 _DASH = r"(?:\s+-{1,2}(?:\s+|$)|\s*(?:--|[–—])\s*)"
+_CAPITALS_PLACE = rf"(?P<place>{_CAPITALS_WORD}(?: {_CAPITALS_WORD}){{0,3}})"
+_TITLE_REGION = rf"{_TITLE_WORD}(?: {_TITLE_WORD}){{0,2}}"
 _DASH_OR_COLON = rf"(?:{_DASH}|\s*:(?:\s+|$))"
 _DATELINE_SHAPES = tuple(
     re.compile(r"^\s*" + shape)
@@ -88,6 +90,8 @@ _DATELINE_SHAPES = tuple(
         rf"{_PLACE}\s*\(\s*{_DATELINE_DATE}\s*\){_DASH_OR_COLON}",  # KUALA LUMPUR (Nov 12):
         rf"{_PLACE}\s*,\s*{_DATELINE_DATE}{_DASH_OR_COLON}",  # PETALING JAYA, Dec 5 —
         rf"{_PLACE}\s*,\s*{_NAMED_PUBLISHER}{_DASH}",  # Surabaya, Detik --
+        # DENPASAR, Bali - : a city in capitals, then its island or province in title case
+        rf"{_CAPITALS_PLACE}\s*,\s*{_TITLE_REGION}{_DASH}",
         rf"{_PLACE}{_DASH_OR_COLON}",  # SINGAPORE - / KUALA LUMPUR:
         rf"{_DOMAIN_PUBLISHER}{_DASH}",  # Suara.com -
     )

@@ -28,6 +28,9 @@ FIRST_WORD_OF = re.compile(r"\S+")
 # the recogniser's token vectors come from four convolutions over one token either side, so a
 # word's vector is the same in a span as in the whole text when four words surround it
 CONTEXT_WORDS = 4
+# "Ramesh a/l Subramaniam": the given name before a Malaysian Indian patronym's "a/l" (son of),
+# "a/p" (daughter of), "s/o", "d/o", which the model leaves out of the person
+PATRONYM_BEFORE = re.compile(r"(?:^|(?<=\s))((?:[A-Z][\w'’-]* ){1,3}(?:a/l|a/p|s/o|d/o) )$")
 
 
 @cache
@@ -263,11 +266,16 @@ def _trim(text: str, start: int, end: int, label: Label, profile: Profile, gaz: 
     rest = titled.words[name + 1 :]
     if titled.words[name] in gaz.demonyms and len(rest) >= 2 and name_like(rest, gaz):
         name, label = name + 1, "PER"  # "Eritrean Yonas Tesfay", whatever the model called it
+    elif titled.words[name] in gaz.demonyms and rest and label == "PER":
+        name += 1  # "Spaniard Jon Irazabal": a person the model found, less their nationality
     if label == "PER":
         # a role opening the sentence ("Passenger Rachel Lim") is no more the name than a title is
         if len(titled.words) - name >= 2 and titled.words[name].lower() in gaz.english_roles:
             name += 1
         start += titled.starts[name]
+        patronym = PATRONYM_BEFORE.search(text, max(0, start - LOOK_BACK_CHARS), start)
+        if patronym is not None and not gaz.lookup(tuple(patronym.group(1).split()[:1])):
+            start = patronym.start(1)
     span = text[start:end].split("\n")[0].rstrip()  # a name never runs over a line break
     if MONEY.match(span) and " and " in span:  # "RM4.92 and Kuala Lumpur Kepong Bhd"
         cut = span.index(" and ") + 5

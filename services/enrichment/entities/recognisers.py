@@ -685,6 +685,13 @@ RECOGNISERS: tuple[Recogniser, ...] = (
 )
 
 
+def _opens_known_place(doc: Document, i: int) -> bool:
+    """Whether a function word opens a place the gazetteer knows by a name that starts with
+    it: "a tribunal in The Hague" (a newspaper's "The" stays out of its name)."""
+    known = known_at(doc, i)
+    return known is not None and known[1].label == "LOC"
+
+
 def recognise(doc: Document) -> list[Mention]:
     """The mentions of a document: the recognisers its language's profile runs, tried in
     their order at every token that may open a name, then coreference over the result."""
@@ -693,7 +700,7 @@ def recognise(doc: Document) -> list[Mention]:
     mentions: list[Mention] = []
     i = 0
     while i < len(doc.words):
-        if not doc.capitalised[i] or doc.words[i] in skipped:
+        if not doc.capitalised[i] or (doc.words[i] in skipped and not _opens_known_place(doc, i)):
             i += 1  # every name starts with a capital
             continue
         for recogniser in recognisers:

@@ -90,6 +90,29 @@ def title_or_rank(doc: Document, k: int) -> bool:
     return doc.title_ends[k] is not None or doc.words[k] in doc.grammar.ranks
 
 
+def split_after_known_organisation(doc: Document, start: int, end: int) -> int | None:
+    """Where a known organisation's name ends and an unknown person's begins ("juru bicara
+    Kementerian Luar Negeri Rolliansyah Soemirat"): after the gazetteer's name, when two or
+    three words follow that no list knows, none a head, compass or common word."""
+    known = known_at(doc, start)
+    if known is None or known[1].label != "ORG" or not 2 <= end - known[0] <= 3:
+        return None
+    gaz = doc.gaz
+    never_a_name = (gaz.org_heads, gaz.loc_heads, gaz.compass, gaz.not_entities, gaz.org_suffixes)
+    for k in range(known[0], end):
+        word = doc.words[k]
+        if (
+            len(word) < 3
+            or not word[1:].islower()
+            or doc.common(word)
+            or english_common(word)
+            or any(word in kind for kind in never_a_name)
+            or known_at(doc, k) is not None
+        ):
+            return None
+    return known[0]
+
+
 def split_by_later_mention(doc: Document, start: int, end: int) -> int | None:
     """Where an organisation's or a place's name ends and a person's begins ("Direktur PT
     Cakra Valas Berjangka Hendra Gunawan", "BPBD Kabupaten Lumajang Isnugroho Wicaksono"):
@@ -187,9 +210,14 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
         return end + 1, label  # a numbered precinct or section: "Presint 9", "Seksyen 14"
     if end - i < 2:
         return None
+    # "Grup C", "Tim B": a head word and one capital letter is a group or pool of a draw, no name
+    if label == "ORG" and end == i + 2 and len(doc.words[i + 1]) == 1:
+        return None
     end = numbered_name_end(doc, i, end)
     if end - i > 2:  # "Badan Geologi Priatna Sulaksana": the agency, then its head
         end = split_by_later_mention(doc, i, end) or end
+        if label == "ORG":
+            end = split_after_known_organisation(doc, i, end) or end
     if label == "ORG":
         while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1

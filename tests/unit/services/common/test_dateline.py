@@ -17,6 +17,7 @@ from kabar.services.common.dateline import dateline_end, parse_dateline
         ("PETALING JAYA, Dec 5 — Police said", "Police said"),
         ("Surabaya, Detik -- Gempa mengguncang", "Gempa mengguncang"),
         ("Suara.com - Badan Nasional", "Badan Nasional"),
+        ("DENPASAR, Bali - The Bali administration", "The Bali administration"),
     ],
 )
 def test_the_story_starts_after_the_dateline(text: str, story: str) -> None:
@@ -53,3 +54,10 @@ def test_a_title_case_place_the_gazetteer_knows_is_a_dateline_without_a_publishe
 def test_a_title_case_province_alone_is_no_dateline() -> None:
     """A story is about a province, not filed from one: "Jawa Tengah" opens a sentence here."""
     assert dateline_end("Jawa Tengah - provinsi dengan lumbung padi terbesar - menargetkan") == 0
+
+
+def test_a_city_in_capitals_then_its_island_or_province_is_a_dateline() -> None:
+    found = parse_dateline("DENPASAR, Bali - The Bali administration will require")
+    assert (found.place, found.rest) == ("Denpasar", "The Bali administration will require")
+    assert parse_dateline("MAKASSAR, Sulawesi Selatan - Harga beras naik").place == "Makassar"
+    assert dateline_end("BNPB, Basarnas - mencatat") == 0  # acronyms, not a city in capitals

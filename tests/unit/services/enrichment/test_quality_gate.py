@@ -19,6 +19,7 @@ SETS = {
     "dev": DATA / "dev.jsonl",
     "dev2": DATA / "dev2.jsonl",
     "dev3": DATA / "dev3.jsonl",
+    "dev4": DATA / "dev4.jsonl",
     "held-out": DATA / "entities.jsonl",
 }
 TOLERANCE = 0.01

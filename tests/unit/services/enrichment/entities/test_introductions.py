@@ -235,3 +235,47 @@ def test_halls_longhouses_and_precincts_are_places(text: str, language: str, pla
 def test_a_health_clinic_is_an_organisation() -> None:
     mentions = found("Beliau merasmikan Klinik Kesihatan Jitra di sini hari ini.", "ms")
     assert ("Klinik Kesihatan Jitra", "ORG") in mentions, mentions
+
+
+# --------------------------------------------------------------------------- dev4
+
+
+def test_a_head_word_and_one_capital_letter_is_a_group_of_a_draw_not_an_organisation() -> None:
+    text = "Indonesia naik ke peringkat ketiga Grup C dengan enam poin, di atas Bahrain."
+    mentions = found(text, "id")
+    assert not any(name.startswith("Grup") for name, _ in mentions), mentions
+    assert ("Indonesia", "LOC") in mentions and ("Bahrain", "LOC") in mentions
+
+
+def test_a_place_whose_name_opens_with_the_keeps_it() -> None:
+    text = "An international tribunal in The Hague ruled in 2016 that the claims had no legal basis."
+    assert ("The Hague", "LOC") in found(text, "en")
+
+
+def test_a_nationality_before_a_person_is_not_part_of_the_name() -> None:
+    text = "Spaniard Jon Irazabal, Arif Aiman Hanapi and substitute Heberty Fernandes were also on target."
+    mentions = found(text, "en")
+    assert ("Jon Irazabal", "PER") in mentions, mentions
+    assert not any(name.startswith("Spaniard") for name, _ in mentions)
+
+
+def test_a_forecaster_is_a_role_before_a_name() -> None:
+    text = "Prakirawan Ganis Erutjahjo meminta nelayan tidak melaut saat gelombang tinggi."
+    assert ("Ganis Erutjahjo", "PER") in found(text, "id")
+
+
+def test_a_malaysian_indian_patronym_keeps_the_given_name_before_a_l() -> None:
+    text = "Another witness, Ramesh a/l Subramaniam, said his earlier statement was recorded in Malay."
+    assert ("Ramesh a/l Subramaniam", "PER") in found(text, "en")
+
+
+def test_an_unknown_person_after_a_known_organisation_is_split_from_it() -> None:
+    text = "Di Jakarta, juru bicara Kementerian Luar Negeri Rolliansyah Soemirat mengatakan hal itu."
+    mentions = found(text, "id")
+    assert ("Kementerian Luar Negeri", "ORG") in mentions, mentions
+    assert ("Rolliansyah Soemirat", "PER") in mentions, mentions
+
+
+def test_a_known_organisation_and_a_place_after_it_stay_one_office() -> None:
+    text = "Kepala Dinas Pendidikan Kalimantan Selatan Abdul Hadi Nor menyebut sekolah libur."
+    assert ("Dinas Pendidikan Kalimantan Selatan", "ORG") in found(text, "id")
