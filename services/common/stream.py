@@ -196,6 +196,14 @@ class IdempotentProducer(aiokafka_transport.Producer):
     def _settings_extra(self) -> Mapping[str, Any]:
         return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
 
+    async def partitions_known(self, topic: str) -> None:
+        """Waits until this producer's metadata holds ``topic``'s partitions.
+
+        A table's write picks its changelog partition from that metadata without waiting
+        for it (``send_soon``, with ``use_partitioner``); a write before it has arrived
+        fails, and the article it was for would become a dead letter."""
+        await self._ensure_producer().partitions_for(topic)
+
 
 class RewindingTransport(aiokafka_transport.Transport):
     Consumer = RewindingConsumer

@@ -7,6 +7,7 @@ from its changelog after a restart), so marking runs on the event loop, after ``
 
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import cast
 
 import faust
 from faust.types import EventT
@@ -15,7 +16,13 @@ from kabar.schemas.events import EnrichedArticle, RawArticle
 from kabar.services.common.kafka import ensure_topics
 from kabar.services.common.runtime import StreamStage, raw_topic, topic_runner
 from kabar.services.common.settings import EnrichmentSettings
-from kabar.services.common.stream import add_service_pages, run_worker, stream_app, watch_lag
+from kabar.services.common.stream import (
+    IdempotentProducer,
+    add_service_pages,
+    run_worker,
+    stream_app,
+    watch_lag,
+)
 from kabar.services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
 from kabar.services.enrichment.transform import enrich, load_models
 
@@ -43,6 +50,11 @@ class DuplicateIndex:
     async def _file_changelog_event(self, event: EventT) -> None:
         if isinstance(event.key, str) and isinstance(event.value, str) and event.value:
             self._file_bands(event.key, Seen.decode(event.key, event.value).fingerprint)
+
+    async def ready(self, producer: IdempotentProducer) -> None:
+        """Before the first article is filed: seen when the stack had just started and the
+        first batch came at once, every article of it failed to file and was dead-lettered."""
+        await producer.partitions_known(self.fingerprints.changelog_topic.get_topic_name())
 
     def _file_bands(self, article_id: str, fingerprint: str) -> None:
         for key in band_keys(fingerprint):
@@ -93,6 +105,7 @@ def build_app(settings: EnrichmentSettings) -> faust.App:
 
     @app.agent(raw_topic(app, settings.topic_raw))
     async def enrich_articles(stream: faust.StreamT) -> None:
+        await duplicates.ready(cast(IdempotentProducer, app.producer))
         await runner.run(stream)
 
     add_service_pages(app, "enrichment")
