@@ -515,12 +515,13 @@ def bench_end_to_end(languages: tuple[str, ...], count: int) -> dict[str, Any]:
 
 HALF_LOAD_S = 20  # how long half the saturation rate is offered
 SATURATION_BACKLOG = 500  # pushed articles not yet indexed, at saturation: seconds of work
+PUSH_BATCH = 100  # articles per request to the push API
 
 
-def push(url: str, documents: list[bytes], batch: int = 100) -> None:
+def push(url: str, documents: list[bytes]) -> None:
     with httpx.Client(timeout=60) as client:
-        for offset in range(0, len(documents), batch):
-            post_batch(client, url, documents[offset : offset + batch])
+        for offset in range(0, len(documents), PUSH_BATCH):
+            post_batch(client, url, documents[offset : offset + PUSH_BATCH])
 
 
 def post_batch(client: httpx.Client, url: str, documents: list[bytes]) -> None:
@@ -531,20 +532,21 @@ def post_batch(client: httpx.Client, url: str, documents: list[bytes]) -> None:
 def push_ahead(
     url: str, documents: list[bytes], indexed: Callable[[], int], ahead: int, stop: threading.Event
 ) -> int:
-    """Batches of 100 as fast as the API takes them, but never more than ``ahead`` articles
+    """Batches of ``PUSH_BATCH`` as fast as the API takes them, but never more than ``ahead`` articles
     beyond those ``indexed``, until ``stop``; returns how many were pushed. The stages after
     ingestion always have that backlog to work on, and ingestion, which takes articles
     faster than they index them, keeps pushing at their pace for as long as they run
     instead of racing to the end of the documents first."""
     pushed = 0
     with httpx.Client(timeout=60) as client:
-        for offset in range(0, len(documents), 100):
+        for offset in range(0, len(documents), PUSH_BATCH):
             while pushed - indexed() >= ahead and not stop.is_set():
                 stop.wait(1.0)  # polls the indexed count, which costs the search server a query
             if stop.is_set():
                 break
-            post_batch(client, url, documents[offset : offset + 100])
-            pushed += len(documents[offset : offset + 100])
+            batch = documents[offset : offset + PUSH_BATCH]
+            post_batch(client, url, batch)
+            pushed += len(batch)
     return pushed
 
 
