@@ -50,44 +50,45 @@ def push_through_the_api(env: dict[str, str], samples: Path) -> None:
     assert response.status_code == 202 and response.json()["rejected"] == 1
 
 
-# the whole stack at rest, every server and service together, on either broker. Aimed at
-# 0.05 of a core: measured at 0.028 to 0.044 on Apache Kafka on a quiet machine (single
-# windows up to 0.055), and beside a busy neighbour on these shared machines every process's
-# idle work costs two to three times as much for as long as the neighbour stays busy (0.083
-# and 0.085 in two runs, the broker 0.045 of it), which no choice of window undoes; so the
-# test allows twice the aim
-AT_REST_MAX_CORES = 0.10
+# the whole stack at rest, every server and service together, on either broker: measured at
+# 0.028 to 0.036 of a core on Apache Kafka on a quiet machine, the broker about half of it
+AT_REST_MAX_CORES = 0.05
 
 
-def check_at_rest(state_dir: Path, budget: float, quiet_s: float = 30, window_s: float = 30) -> None:
-    """Nothing ingested for ``quiet_s``, nothing in flight: the stack must not keep the
-    machine busy over ``window_s``.
+def check_at_rest(state_dir: Path, budget: float, window_s: float = 30, timeout_s: float = 180) -> None:
+    """Nothing ingested any more: within ``timeout_s``, some ``window_s`` of the stack's
+    life takes less than ``budget`` of a core.
 
     A worker whose broker answers empty fetches at once used to ask again at once, and
-    each took half a core at rest; a broker that is left alone does little. The quiet time
-    is what "at rest" means (a JVM still compiles what the last burst of work ran for a
-    while after it), not a wait for a condition.
+    each took half a core at rest; a broker that is left alone does little.
 
-    CPU time is read every third of a window for two windows' time, and the window that
-    took least is the stack's: a neighbour's burst of work makes every process's idle work
-    cost more for a while, never less, so the least of several windows is the nearest to
-    what the stack itself does, as timeit keeps the fastest run."""
+    CPU time is read from /proc every 5 s and every window of ``window_s`` is a try. The
+    first windows still hold the tail of the last work (a JVM compiles what a burst ran
+    for a while after it), and a neighbour's burst makes every process's idle work cost
+    more for a while, never less: so the condition is polled until one window passes. A
+    stack that keeps itself busy has no such window and fails."""
     pids = {p.stem: int(p.read_text()) for p in (state_dir / "run").glob("*.pid")}
-    time.sleep(quiet_s)
-    samples = []
-    for step in range(7):
-        if step:
-            time.sleep(window_s / 3)  # the measuring windows themselves
-        samples.append({name: cpu_seconds(pid) for name, pid in pids.items()})
-    windows = [
-        {name: (samples[first + 3][name] - samples[first][name]) / window_s for name in pids}
-        for first in range(len(samples) - 3)
-    ]
-    least = min(windows, key=lambda used: sum(used.values()))
+    step_s = 5.0
+    steps_per_window = round(window_s / step_s)
+    samples: list[tuple[float, dict[str, float]]] = []
+    least: dict[str, float] = {}
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        samples.append((time.monotonic(), {name: cpu_seconds(pid) for name, pid in pids.items()}))
+        if len(samples) > steps_per_window:
+            (began, before), (ended, after) = samples[-1 - steps_per_window], samples[-1]
+            used = {name: (after[name] - before[name]) / (ended - began) for name in pids}
+            if not least or sum(used.values()) < sum(least.values()):
+                least = used
+            if sum(used.values()) < budget:
+                break
+        time.sleep(step_s)
     each = ", ".join(f"{name} {cores:.4f}" for name, cores in sorted(least.items(), key=lambda x: -x[1]))
-    every_window = ", ".join(f"{sum(used.values()):.4f}" for used in windows)
-    print(f"\nat rest: {sum(least.values()):.4f} cores: {each} (windows: {every_window})")
-    assert sum(least.values()) < budget, f"{sum(least.values()):.4f} cores at rest: {each}"
+    waited = samples[-1][0] - samples[0][0]
+    print(f"\nat rest: {sum(least.values()):.4f} cores after {waited:.0f} s: {each}")
+    assert sum(least.values()) < budget, (
+        f"no {window_s:.0f} s window in {timeout_s:.0f} s under {budget}: {each}"
+    )
 
 
 def check_dashboard_queries(env: dict[str, str]) -> None:
