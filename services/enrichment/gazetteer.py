@@ -64,6 +64,9 @@ class Gazetteer:
     titles: Titles
     english_titles: Titles
     english_roles: frozenset[str]  # "department head Rina Kusumawati", "minister R Ganesan"
+    # the one-word Indonesian and Malay titles in lower case: written so, each is a role noun
+    # that introduces a name ("hakim Budi Santoso", "pensyarah, Dr Ahmad")
+    regional_title_words: frozenset[str]
     name_parts: frozenset[str]  # given names and surnames: "Ng", "Jun", "Pornpimol", "Siregar"
     demonyms: frozenset[str]  # "Colombian Andres Felipe Rojas": the nationality, not the name
     honorifics: frozenset[tuple[str, ...]]
@@ -176,6 +179,11 @@ def gazetteer() -> Gazetteer:
         titles=_titles((_words(titles) - hereditary) | honorifics),
         english_titles=_titles((_words(cues["person_titles"]["en"]) - hereditary) | honorifics),
         english_roles=frozenset(cues["english_roles"]),
+        regional_title_words=frozenset(
+            words[0].lower()
+            for words in _words(cues["person_titles"]["id"] + cues["person_titles"]["ms"]) - hereditary
+            if len(words) == 1
+        ),
         name_parts=frozenset(names["given_names"]) | frozenset(names["surnames"]),
         demonyms=frozenset(demonyms),
         honorifics=honorifics,

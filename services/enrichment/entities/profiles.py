@@ -101,7 +101,7 @@ def _regional(language: str) -> Profile:
         abstract_nouns=True,
         opening_name_part_is_name=True,
         place_cues=frozenset(words["place_cues"]),
-        person_roles=frozenset(words["person_roles"]),
+        person_roles=frozenset(words["person_roles"]) | gazetteer().regional_title_words,
         person_roles_before_comma=frozenset(words["person_roles_before_comma"]),
         place_phrases=frozenset(tuple(phrase.split()) for phrase in words["place_phrases"]),
     )

@@ -2,8 +2,11 @@
 
 from collections import Counter
 
+from kabar.services.enrichment.entities import article_entities
 from kabar.services.enrichment.entities.english_model import BETWEEN_SENTENCES
 from kabar.services.enrichment.entities.english_model import _ends_sentence as model_sentence_ends
+from kabar.services.enrichment.entities.profiles import profile_for
+from kabar.services.enrichment.gazetteer import gazetteer
 from kabar.services.enrichment.grammar import grammar_file
 from kabar.services.enrichment.translation import split_sentences
 
@@ -29,3 +32,17 @@ def test_the_english_model_reads_the_sentences_translation_splits() -> None:
     starts, ends = [0, *(gap.end() for gap in gaps)], [*(gap.start() for gap in gaps), len(text)]
     assert [text[start:end] for start, end in zip(starts, ends, strict=True)] == translated
     assert len(translated) == 6
+
+
+def test_a_title_is_not_listed_again_as_a_role() -> None:
+    """The Indonesian and Malay titles of cues.json are role nouns in lower case ("hakim
+    Budi Santoso"); the role list holds only the roles that are no title."""
+    roles = grammar_file()["languages"]["regional"]["person_roles"]
+    assert sorted(set(roles) & gazetteer().regional_title_words) == []
+    assert {"hakim", "pensyarah", "pelatih"} <= profile_for("id").person_roles
+
+
+def test_a_lower_case_title_introduces_a_person_as_a_role_does() -> None:
+    """ "dosen" is listed only as a title, yet "dosen Rahmat Wijayakusuma" reads as a lecturer's name."""
+    mentions = article_entities("Menurut dosen Rahmat Wijayakusuma, harga beras naik lagi.", "id", None)
+    assert [(m.text, m.label) for m in mentions] == [("Rahmat Wijayakusuma", "PER")]
