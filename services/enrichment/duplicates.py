@@ -5,7 +5,8 @@ fifth of their bits, so they rarely share a band exactly; probing each band's va
 its 16 one-bit neighbours finds a shared band for ~98% of pairs 44 bits apart (the
 syndicated samples are 31-57 apart; unrelated stories 105+). Only articles found that way
 are compared in full. The worker keeps the band index in memory beside its Faust table of
-fingerprints; these are the pure parts.
+fingerprints, each band holding the entries themselves, so that comparing a candidate reads
+neither the table nor its encoding; these are the pure parts.
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from kabar.schemas.limits import FINGERPRINT_BITS
 
 BAND_BITS = 16
 BANDS = FINGERPRINT_BITS // BAND_BITS
-MAX_PER_BAND = 8  # newest article ids kept per band value; a band is a hint, not a record
+MAX_PER_BAND = 8  # newest entries kept per band value; a band is a hint, not a record
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ def first_copy(
     return min(close, key=lambda seen: seen.seen_at).first_copy
 
 
-def filed(article_ids: list[str], article_id: str) -> list[str]:
-    """A band's article ids with ``article_id`` added as the newest, bounded."""
-    return ([a for a in article_ids if a != article_id] + [article_id])[-MAX_PER_BAND:]
+def file_entry(band: dict[str, Seen], entry: Seen) -> None:
+    """Files ``entry`` as the band's newest (in place of an older entry of the same article)
+    and forgets the oldest beyond ``MAX_PER_BAND``: a dict keeps its insertion order."""
+    band.pop(entry.article_id, None)
+    band[entry.article_id] = entry
+    if len(band) > MAX_PER_BAND:
+        del band[next(iter(band))]

@@ -23,7 +23,7 @@ from kabar.services.common.stream import (
     stream_app,
     watch_lag,
 )
-from kabar.services.enrichment.duplicates import Seen, band_keys, filed, first_copy, probe_keys
+from kabar.services.enrichment.duplicates import Seen, band_keys, file_entry, first_copy, probe_keys
 from kabar.services.enrichment.transform import enrich, load_models
 
 
@@ -37,7 +37,7 @@ class DuplicateIndex:
     def __init__(self, app: faust.App, settings: EnrichmentSettings) -> None:
         self.window = timedelta(hours=settings.duplicate_window_hours)
         self.max_distance = settings.duplicate_max_distance
-        self.bands: dict[int, list[str]] = {}
+        self.bands: dict[int, dict[str, Seen]] = {}
         # use_partitioner: changelog partitions follow the key, so any replica may write any key
         self.fingerprints = app.GlobalTable(
             f"{settings.enrichment_group}-fingerprints",
@@ -49,38 +49,39 @@ class DuplicateIndex:
 
     async def _file_changelog_event(self, event: EventT) -> None:
         if isinstance(event.key, str) and isinstance(event.value, str) and event.value:
-            self._file_bands(event.key, Seen.decode(event.key, event.value).fingerprint)
+            self._file_bands(Seen.decode(event.key, event.value))
 
     async def ready(self, producer: IdempotentProducer) -> None:
         """Before the first article is filed: seen when the stack had just started and the
         first batch came at once, every article of it failed to file and was dead-lettered."""
         await producer.partitions_known(self.fingerprints.changelog_topic.get_topic_name())
 
-    def _file_bands(self, article_id: str, fingerprint: str) -> None:
-        for key in band_keys(fingerprint):
-            self.bands[key] = filed(self.bands.get(key, []), article_id)
+    def _file_bands(self, entry: Seen) -> None:
+        for key in band_keys(entry.fingerprint):
+            file_entry(self.bands.setdefault(key, {}), entry)
 
     def mark(self, article: EnrichedArticle) -> EnrichedArticle:
         """Sets ``duplicate_of`` when a close copy was seen first, and files this article."""
         if not article.fingerprint:
             return article
         now = datetime.now(UTC)
-        candidate_ids = {
-            known for key in probe_keys(article.fingerprint) for known in self.bands.get(key, [])
+        candidates = {
+            seen.article_id: seen
+            for key in probe_keys(article.fingerprint)
+            for seen in self.bands.get(key, {}).values()
         }
-        candidates = [
-            Seen.decode(known, self.fingerprints[known])
-            for known in candidate_ids
-            if self.fingerprints.get(known)
-        ]
         original = first_copy(
-            article.article_id, article.fingerprint, candidates, now, self.window, self.max_distance
+            article.article_id,
+            article.fingerprint,
+            list(candidates.values()),
+            now,
+            self.window,
+            self.max_distance,
         )
         if article.article_id not in self.fingerprints:
-            self.fingerprints[article.article_id] = Seen(
-                article.article_id, article.fingerprint, original or article.article_id, now
-            ).encode()
-            self._file_bands(article.article_id, article.fingerprint)
+            entry = Seen(article.article_id, article.fingerprint, original or article.article_id, now)
+            self.fingerprints[article.article_id] = entry.encode()
+            self._file_bands(entry)
         return article.model_copy(update={"duplicate_of": original}) if original else article
 
 

@@ -1,4 +1,3 @@
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -7,7 +6,7 @@ from kabar.services.enrichment.duplicates import (
     MAX_PER_BAND,
     Seen,
     band_keys,
-    filed,
+    file_entry,
     first_copy,
     hamming,
     probe_keys,
@@ -60,8 +59,10 @@ def test_old_or_distant_articles_are_not_duplicates() -> None:
 def test_entries_round_trip_and_bands_stay_bounded() -> None:
     entry = Seen("a" * 32, "1" * 64, "b" * 32, NOW)
     assert Seen.decode("a" * 32, entry.encode()) == entry
-    ids: list[str] = []
+    band: dict[str, Seen] = {}
     for n in range(MAX_PER_BAND + 5):
-        ids = filed(ids, f"{n:032x}")
-    assert len(ids) == MAX_PER_BAND and ids[-1] == f"{MAX_PER_BAND + 4:032x}"
-    assert json.dumps(ids)
+        file_entry(band, Seen(f"{n:032x}", "1" * 64, f"{n:032x}", NOW))
+    assert list(band) == [f"{n:032x}" for n in range(5, MAX_PER_BAND + 5)]
+    oldest = next(iter(band))
+    file_entry(band, Seen(oldest, "2" * 64, oldest, NOW))  # filed again: newest, not a second entry
+    assert len(band) == MAX_PER_BAND and list(band)[-1] == oldest and band[oldest].fingerprint == "2" * 64
