@@ -5,6 +5,7 @@ Stories name a person in full once ("Arif Santoso Wibowo") and by one name after
 no recogniser claimed are found again as that person.
 """
 
+from bisect import bisect_left
 from dataclasses import replace
 
 from kabar.services.enrichment.entities.document import Document, Mention, is_capitalised
@@ -21,23 +22,66 @@ def resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
                     full_names.setdefault(part.rstrip("'’"), mention.canonical)
     claimed = [(m.start, m.end) for m in mentions]
     resolved = [
-        replace(m, canonical=full_names.get(m.text, m.canonical))
-        if m.label == "PER" and " " not in m.text
-        else m
+        _short_name(doc, m, full_names[m.text]) if m.label == "PER" and m.text in full_names else m
         for m in mentions
     ]
     resolved_to = 0
     for k, word in enumerate(doc.words):
-        if k < resolved_to or word not in full_names or any(s <= doc.starts[k] < e for s, e in claimed):
+        if k < resolved_to or any(s <= doc.starts[k] < e for s, e in claimed):
+            continue
+        if word not in full_names:
+            resolved.extend(_pair_of_short_names(doc, k, full_names))
             continue
         if k + 1 < len(doc.words) and doc.joined[k + 1] and doc.title_ends[k + 1] is not None:
             continue  # "Tengku Datuk Seri Zafrul ...": the name comes after the honorific
         end = k + 1  # "Tengku Azlan" later is one mention, not two
         while end < len(doc.words) and doc.words[end] in full_names and doc.joined[end]:
             end += 1
-        resolved.append(doc.mention(k, end, "PER", full_names[word]))
+        start = _particles_before(doc, k, full_names[word])
+        resolved.append(doc.mention(start, end, "PER", full_names[word]))
         resolved_to = end
     return sorted(resolved, key=lambda m: m.start)
+
+
+def _pair_of_short_names(doc: Document, k: int, full_names: dict[str, str]) -> list[Mention]:
+    """A pair named in full before, later by one name each ("Raka/Dwi ke final"): a person
+    per name, when both were named."""
+    names = doc.words[k].split("/")
+    if len(names) < 2 or not all(name in full_names for name in names):
+        return []
+    pair: list[Mention] = []
+    start = doc.starts[k]
+    for name in names:
+        pair.append(Mention(name, "PER", start, start + len(name), full_names[name]))
+        start += len(name) + 1
+    return pair
+
+
+def _short_name(doc: Document, mention: Mention, full_name: str) -> Mention:
+    """A one-word mention of a person named in full before, with the particles its surname
+    is written with there ("de Villiers" of "Jean-Baptiste de Villiers")."""
+    k = bisect_left(doc.starts, mention.start)
+    start = _particles_before(doc, k, full_name)
+    if start == k:
+        return replace(mention, canonical=full_name)
+    return doc.mention(start, k + 1, "PER", full_name)
+
+
+def _particles_before(doc: Document, k: int, full_name: str) -> int:
+    """Where a later mention of a surname starts: at the particles before it when the full
+    name has them there too ("kata de la Fuente", "Ms de Souza"), else at the word."""
+    start = k
+    while (
+        start > 0
+        and doc.joined[start]
+        and doc.words[start - 1].lower() in doc.grammar.person_connectors
+        and (not doc.capitalised[start - 1] or doc.sentence_start(start - 1))
+    ):
+        start -= 1  # "Van Wyk dan kru": a particle opening a sentence has its capital
+    written_in_full = f" {full_name.lower()} "
+    while start < k and f" {' '.join(doc.words[start : k + 1]).lower()} " not in written_in_full:
+        start += 1
+    return start
 
 
 def resolve_model_people(mentions: list[Mention]) -> list[Mention]:

@@ -54,6 +54,25 @@ def is_capitalised(word: str) -> bool:
     return first.isupper() or (first.isdigit() and any(c.isupper() for c in word))
 
 
+# "Raka Aditya Nugraha/Dwi Cahyo Wibisono": a slash before a capital between two names
+PAIR_SLASH = re.compile(r"(?<=[^\W\d_])/(?=[A-Z])")
+
+
+def pair_apart(mention: Mention) -> list[Mention]:
+    """A person's span written as a pair ("ganda putra Raka Aditya Nugraha/Dwi Cahyo
+    Wibisono", a doubles pair's usual form) is two people, each with a name of their own."""
+    if mention.label != "PER" or mention.entity_id is not None or "/" not in mention.text:
+        return [mention]
+    people: list[Mention] = []
+    start = 0
+    for cut in [*(slash.start() for slash in PAIR_SLASH.finditer(mention.text)), len(mention.text)]:
+        name = mention.text[start:cut]
+        offset = mention.start + start
+        people.append(Mention(name, "PER", offset, offset + len(name), name, origin=mention.origin))
+        start = cut + 1
+    return people
+
+
 def is_acronym(word: str) -> bool:
     """Whether a word reads as an acronym: short, and all capitals but perhaps one ("KPK", "PKns")."""
     letters = [c for c in word if c.isalpha()]

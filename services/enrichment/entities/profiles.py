@@ -47,6 +47,7 @@ class Profile:
     person_roles: frozenset[str] = frozenset()  # "penumpang, K. Thanabalan": a person's name follows
     person_roles_before_comma: frozenset[str] = frozenset()  # "warga Bawean" are its residents
     place_phrases: frozenset[tuple[str, ...]] = frozenset()  # "Balai Kota Bandung": a building
+    initials_cues: frozenset[str] = frozenset()  # "tersangka berinisial HS": initials name a person
     dates: frozenset[str] = frozenset()  # days and months, which the model calls dates, never names
     statistical_model: bool = False  # spaCy's English model adds what the rules did not explain
 
@@ -94,7 +95,7 @@ def _regional(language: str) -> Profile:
         language=language,
         frequency_language=language if language in ("id", "ms") else "id",
         titles=gazetteer().titles,
-        recognisers=SHARED_RECOGNISERS | {"regional_person_or_place"},
+        recognisers=SHARED_RECOGNISERS | {"person_by_initials", "regional_person_or_place"},
         org_connectors=grammar().connectors,
         office_before_title=False,
         name_ends_at_capital=False,
@@ -104,6 +105,8 @@ def _regional(language: str) -> Profile:
         person_roles=frozenset(words["person_roles"]) | gazetteer().regional_title_words,
         person_roles_before_comma=frozenset(words["person_roles_before_comma"]),
         place_phrases=frozenset(tuple(phrase.split()) for phrase in words["place_phrases"]),
+        initials_cues=frozenset(words["initials_cues"]),
+        list_separators=frozenset(words["list_separators"]),
     )
 
 

@@ -11,7 +11,14 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from kabar.services.enrichment.entities.coreference import resolve_people
-from kabar.services.enrichment.entities.document import MONEY, Document, Mention, concept_word, is_acronym
+from kabar.services.enrichment.entities.document import (
+    MONEY,
+    Document,
+    Mention,
+    concept_word,
+    is_acronym,
+    pair_apart,
+)
 from kabar.services.enrichment.entities.spans import (
     acronym_after,
     capitalised_run,
@@ -32,8 +39,9 @@ from kabar.services.enrichment.entities.spans import (
 from kabar.services.enrichment.gazetteer import Known, Label
 
 AGE = re.compile(r",\s*\d{1,3},\s")  # "Jason Teo Wei Ming, 44, pleaded guilty"
-# "Che Puteh Mamat, 67, berkata", "Iyah Sumiati (52) mengaku", "Lukas, 45 tahun, warga"
-REGIONAL_AGE = re.compile(r",\s*\d{1,3}(?:,\s| tahun\b)|\s*\(\d{1,3}\)")
+# "Che Puteh Mamat, 67, berkata", "Iyah Sumiati (52) mengaku", "Lukas, 45 tahun, warga",
+# "bekas wakil rakyat, Zulkarnain bin Mat Yusof, 58." at a sentence's end
+REGIONAL_AGE = re.compile(r",\s*\d{1,3}(?:,\s|\.(?:\s|$)| tahun\b)|\s*\(\d{1,3}\)")
 QUOTE_CLOSE = re.compile(r"[,.!?]\s*[\"”]\s*$")
 MAX_OFFICE_WORDS = 16
 # between a role and the comma before the person ("pemilik CV Sumber Makmur, Sukardi")
@@ -203,6 +211,46 @@ def person_after_title(doc: Document, i: int) -> Proposal | None:
             mentions.append(doc.mention(start, name_end, "PER"))
             return Proposal(tuple(mentions), name_end)
     return Proposal(tuple(mentions), max(start, i + 1)) if mentions else None
+
+
+# --------------------------------------------------------------------------- initials
+
+
+INITIALS = re.compile(r"[A-Z]{2,4}")
+BRACKETED_AGE = re.compile(r"\s*\(\d{1,3}\)")  # "berinisial AR (34), SH (29) dan MN (41)"
+
+
+def person_by_initials(doc: Document, i: int) -> Proposal | None:
+    """Initials a crime or court report names a suspect or a victim by ("perantara berinisial
+    HS", "dua nakhoda berinisial NVH dan TQD"): a person, whatever an acronym spelt alike
+    would name ("berinisial AS" is no country)."""
+    if not INITIALS.fullmatch(doc.words[i]):
+        return None
+    k = i
+    # "NVH dan TQD", "AR (34), SH (29) dan MN (41)": the first initials of a list follow the cue
+    while (
+        previous := next(
+            (
+                j
+                for j in (k - 1, k - 2, k - 3)  # "SH (29) dan MN": an age and a word between
+                if j >= 0
+                and INITIALS.fullmatch(doc.words[j])
+                and _list_separator(doc, doc.ends[j], doc.starts[k])
+            ),
+            None,
+        )
+    ) is not None:
+        k = previous
+    if k == 0 or not doc.joined[k] or doc.words[k - 1].lower() not in doc.profile.initials_cues:
+        return None
+    return Proposal((doc.mention(i, i + 1, "PER"),), i + 1)
+
+
+def _list_separator(doc: Document, start: int, end: int) -> bool:
+    """Whether the text from start to end separates two names of a list, each perhaps with
+    its age in brackets."""
+    age = BRACKETED_AGE.match(doc.text, start, end)
+    return doc.text[age.end() if age else start : end] in doc.profile.list_separators
 
 
 # --------------------------------------------------------------------------- names that are no entity
@@ -667,11 +715,12 @@ def _english_person_cue(doc: Document, i: int, end: int) -> bool:
 
 # --------------------------------------------------------------------------- the order
 
-# The single statement of their order: titles first (what follows a title is its office and
-# holder), then what names nothing, then the gazetteer (unless a pattern reads a longer
-# name), then the patterns, then names their acronyms introduce, and last the names
-# nothing else explained.
+# The single statement of their order: initials a report names a person by first (they may
+# spell a known acronym), then titles (what follows a title is its office and holder), then
+# what names nothing, then the gazetteer (unless a pattern reads a longer name), then the
+# patterns, then names their acronyms introduce, and last the names nothing else explained.
 RECOGNISERS: tuple[Recogniser, ...] = (
+    person_by_initials,
     titled_person,
     event_or_law,
     gazetteer_name,
@@ -716,4 +765,4 @@ def recognise(doc: Document) -> list[Mention]:
                 acronym.entity_id, acronym.canonical, acronym.label, "acronym", None
             )
         i = proposal.end
-    return resolve_people(doc, mentions)
+    return resolve_people(doc, [person for m in mentions for person in pair_apart(m)])

@@ -71,6 +71,8 @@ def test_particles_may_come_two_in_a_row_and_dela_is_one() -> None:
         ("Tertuduh, Mohd Hafiz Iskandar bin Abdul Rahim, 52, mengaku tidak bersalah.", "ms",
          "Mohd Hafiz Iskandar bin Abdul Rahim"),
         ("Warga Kelurahan Caringin, Dede Kurniasih, mengaku anaknya dirawat.", "id", "Dede Kurniasih"),
+        ("Calon BN ialah bekas wakil rakyat, Zulkarnain bin Mat Yusof, 58. Dia berkata.", "ms",
+         "Zulkarnain bin Mat Yusof"),
     ],
 )  # fmt: skip
 def test_a_role_noun_or_an_age_marks_an_unknown_regional_name_as_a_person(
@@ -279,3 +281,63 @@ def test_an_unknown_person_after_a_known_organisation_is_split_from_it() -> None
 def test_a_known_organisation_and_a_place_after_it_stay_one_office() -> None:
     text = "Kepala Dinas Pendidikan Kalimantan Selatan Abdul Hadi Nor menyebut sekolah libur."
     assert ("Dinas Pendidikan Kalimantan Selatan", "ORG") in found(text, "id")
+
+
+# --------------------------------------------------------------------------- the untuned batch
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "people"),
+    [
+        ("Uang itu diserahkan melalui seorang perantara berinisial HS di Jakarta.", "id", ["HS"]),
+        ("Kedua nakhoda, berinisial NVH dan TQD, dijerat Undang-Undang Perikanan.", "id", ["NVH", "TQD"]),
+        ("Ketiga tersangka berinisial AR (34), SH (29) dan MN (41) ditahan.", "id", ["AR", "SH", "MN"]),
+        ("Polisi menangkap seorang pria berinisial AS di Medan.", "id", ["AS"]),
+    ],
+)  # fmt: skip
+def test_initials_a_report_names_a_person_by_are_that_person(
+    text: str, language: str, people: list[str]
+) -> None:
+    mentions = found(text, language)
+    assert all((person, "PER") in mentions for person in people), mentions
+    assert ("AS", "LOC") not in mentions, mentions  # "berinisial AS" is no country
+
+
+def test_a_pair_written_with_a_slash_is_two_people_and_later_two_short_names() -> None:
+    text = (
+        "Ganda putra Indonesia, Raka Aditya Nugraha/Dwi Cahyo Wibisono, melaju ke final. "
+        "Di final, Raka/Dwi akan menghadapi pasangan Korea Selatan."
+    )
+    mentions = [(m.text, m.label, m.canonical) for m in extract_entities(text, "id")]
+    for person in ("Raka Aditya Nugraha", "Dwi Cahyo Wibisono"):
+        assert (person, "PER", person) in mentions, mentions
+    assert ("Raka", "PER", "Raka Aditya Nugraha") in mentions, mentions
+    assert ("Dwi", "PER", "Dwi Cahyo Wibisono") in mentions, mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "full", "later"),
+    [
+        ("Direktur perusahaan itu, Jean-Baptiste de Villiers, menyerahkan uang. Menurut jaksa, "
+         "de Villiers meninggalkan Indonesia.", "id", "Jean-Baptiste de Villiers", "de Villiers"),
+        ("Ketua jurulatih, Pau Marti de la Fuente, memuji pemainnya. \"Kami bangkit,\" kata de la Fuente.",
+         "ms", "Pau Marti de la Fuente", "de la Fuente"),
+        ("Defence lawyer Marissa de Souza, acting for Su, spoke first. Ms de Souza asked for four years.",
+         "en", "Marissa de Souza", "de Souza"),
+        ("Kapal itu dinakhodai Pieter van Wyk, 56, dari Afrika Selatan. Van Wyk dan kru dibawa ke jeti.",
+         "ms", "Pieter van Wyk", "Van Wyk"),
+    ],
+)  # fmt: skip
+def test_a_surname_named_again_keeps_its_particles(text: str, language: str, full: str, later: str) -> None:
+    mentions = [(m.text, m.label, m.canonical) for m in extract_entities(text, language)]
+    assert (later, "PER", full) in mentions, mentions
+
+
+def test_hajj_sites_and_hostels_are_places() -> None:
+    text = (
+        "Jemaah berangkat dari Asrama Haji Pondok Gede, lalu bermalam di Muzdalifah sebelum ke Mina. "
+        "Wukuf di Arafah jatuh pada Sabtu."
+    )
+    mentions = found(text, "id")
+    for place in ("Asrama Haji Pondok Gede", "Muzdalifah", "Mina", "Arafah"):
+        assert (place, "LOC") in mentions, mentions
