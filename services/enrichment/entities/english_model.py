@@ -19,6 +19,7 @@ from kabar.services.enrichment.grammar import ends_sentence, grammar
 
 SPACY_LABELS: dict[str, Label] = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 LOOK_BACK_CHARS = 60
+PAIR_JOINS = ("-", "/")  # between the two people of a doubles pair
 NEXT_WORD = re.compile(r" ([A-Z][\w'’-]*)")
 LAST_WORD = re.compile(r"(?:^|(?<=[^\w\s'’-]|\s))(\S*\s)?([A-Z][\w'’-]*) $")
 # where a sentence may end: spaces after a stop (ends_sentence decides), or a line break
@@ -30,7 +31,11 @@ FIRST_WORD_OF = re.compile(r"\S+")
 CONTEXT_WORDS = 4
 # "Ramesh a/l Subramaniam": the given name before a Malaysian Indian patronym's "a/l" (son of),
 # "a/p" (daughter of), "s/o", "d/o", which the model leaves out of the person
-PATRONYM_BEFORE = re.compile(r"(?:^|(?<=\s))((?:[A-Z][\w'’-]* ){1,3}(?:a/l|a/p|s/o|d/o) )$")
+INDIAN_PATRONYMS = "a/l|a/p|s/o|d/o"
+PATRONYM_BEFORE = re.compile(rf"(?:^|(?<=\s))((?:[A-Z][\w'’-]* ){{1,3}}(?:{INDIAN_PATRONYMS}) )$")
+# "Farah Nadia binti Hashim", "Ravi Shankar a/l Murugan": the father's name after the patronym,
+# which the model reads as a second person or leaves out
+PATRONYM_AFTER = re.compile(rf" (?:bin|binti|bte|binte|{INDIAN_PATRONYMS})(?: [A-Z][\w'’-]*){{1,4}}")
 
 
 @cache
@@ -54,7 +59,8 @@ def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]
     for ent_start, ent_end, label in _model_entities(doc, mentions):
         overlapping = [m for m in mentions if m.start < ent_end and ent_start < m.end]
         # a person's full name wins over the name parts that coreference found inside it, and
-        # those parts say it is a person's, whatever the model calls it ("Ketut" in "Ketut Wirawan")
+        # those parts say it is a person's, whatever the model calls it ("Ketut" in "Ketut Wirawan");
+        # two people the rules read as a pair stay two ("Tan Kok Leong-Nur Izzuddin Hakimi")
         parts_only = all(
             m.label == "PER"
             and m.entity_id is None
@@ -62,7 +68,7 @@ def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]
             and m.end <= ent_end
             and m.end - m.start < ent_end - ent_start
             for m in overlapping
-        )
+        ) and not any(text[a.end : b.start] in PAIR_JOINS for a, b in itertools.pairwise(overlapping))
         if overlapping and not parts_only:
             continue
         if overlapping:
@@ -77,7 +83,7 @@ def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]
             mentions.append(mention)
             guessed.add(mention)
     mentions.sort(key=lambda m: m.start)
-    mentions = _whole_names(text, mentions, gaz)
+    mentions = _with_fathers_names(text, _whole_names(text, mentions, gaz))
     return resolve_model_people(_places_by_context(text, mentions, guessed, profile))
 
 
@@ -195,6 +201,24 @@ def _whole_names(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Men
                 start = before.start(2)
             if (start, end) != (m.start, m.end):
                 m = replace(m, text=text[start:end], start=start, end=end, canonical=text[start:end])
+        grown.append(m)
+    return grown
+
+
+def _with_fathers_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A person's span grows over the patronym and father's name after it, and what the
+    model made of the father's name goes ("Farah Nadia binti Hashim", not "Farah Nadia" and
+    "Hashim")."""
+    grown: list[Mention] = []
+    fathers_name_end = 0
+    for m in mentions:
+        if m.start < fathers_name_end:
+            continue  # the father's name of the person before
+        patronym = PATRONYM_AFTER.match(text, m.end) if m.label == "PER" and m.entity_id is None else None
+        if patronym is not None:
+            fathers_name_end = patronym.end()
+            name = text[m.start : fathers_name_end]
+            m = replace(m, text=name, end=fathers_name_end, canonical=name)
         grown.append(m)
     return grown
 

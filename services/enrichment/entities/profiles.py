@@ -53,7 +53,15 @@ class Profile:
 
 
 SHARED_RECOGNISERS = frozenset(
-    {"titled_person", "gazetteer_name", "head_word_name", "place_pair", "company_name", "acronym_long_form"}
+    {
+        "titled_person",
+        "gazetteer_name",
+        "head_word_name",
+        "place_pair",
+        "company_name",
+        "acronym_long_form",
+        "hyphenated_pair",
+    }
 )
 
 

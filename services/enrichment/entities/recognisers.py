@@ -213,6 +213,36 @@ def person_after_title(doc: Document, i: int) -> Proposal | None:
     return Proposal(tuple(mentions), max(start, i + 1)) if mentions else None
 
 
+# --------------------------------------------------------------------------- pairs
+
+# "Chong Mei Xuan-Nurul Syafiqah": a hyphen before a capital, not after a particle ("al-Hashimi")
+PAIR_HYPHEN = re.compile(r"(?<=[a-z])-(?=[A-Z])")
+
+
+def hyphenated_pair(doc: Document, i: int) -> Proposal | None:
+    """A doubles pair written with a hyphen ("Lee Jae-won-Park Min-seok", "Chong Mei
+    Xuan-Nurul Syafiqah binti Azman"): two people, when each side is a name of two words or
+    more that no gazetteer entry explains. One word on a side is a double-barrelled name."""
+    end = person_name_end(doc, i)
+    cut = next((k for k in range(i, end) if PAIR_HYPHEN.search(doc.words[k])), None)
+    if cut is None or cut == i or cut == end - 1:
+        return None  # a name of one word on a side: "Zeta-Jones", "Kota Bharu-Jerteh"
+    at = [h.start() for h in PAIR_HYPHEN.finditer(doc.words[cut])][-1]
+    words = [*doc.words[i:cut], doc.words[cut][:at], doc.words[cut][at + 1 :], *doc.words[cut + 1 : end]]
+    if not name_like(words, doc.gaz) or any(known_at(doc, k) for k in range(i, end)):
+        return None
+    hyphen = doc.starts[cut] + at
+    first = doc.text[doc.starts[i] : hyphen]
+    second = doc.text[hyphen + 1 : doc.ends[end - 1]]
+    return Proposal(
+        (
+            Mention(first, "PER", doc.starts[i], hyphen, first),
+            Mention(second, "PER", hyphen + 1, doc.ends[end - 1], second),
+        ),
+        end,
+    )
+
+
 # --------------------------------------------------------------------------- initials
 
 
@@ -729,6 +759,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     place_pair,
     company_name,
     acronym_long_form,
+    hyphenated_pair,
     english_person,
     regional_person_or_place,
 )

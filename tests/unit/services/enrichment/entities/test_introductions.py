@@ -341,3 +341,36 @@ def test_hajj_sites_and_hostels_are_places() -> None:
     mentions = found(text, "id")
     for place in ("Asrama Haji Pondok Gede", "Muzdalifah", "Mina", "Arafah"):
         assert (place, "LOC") in mentions, mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("National men's doubles pair Tan Kok Leong-Nur Izzuddin Hakimi pulled off the biggest win.",
+         ["Tan Kok Leong", "Nur Izzuddin Hakimi"]),
+        ("They lost to Thailand's Kittiya Srisuk-Ploy Chanthavong 19-21, 21-23.",
+         ["Kittiya Srisuk", "Ploy Chanthavong"]),
+        ("Women's doubles pair Chong Mei Xuan-Nurul Syafiqah binti Azman bowed out.",
+         ["Chong Mei Xuan", "Nurul Syafiqah binti Azman"]),
+    ],
+)  # fmt: skip
+def test_a_doubles_pair_written_with_a_hyphen_is_two_people(text: str, people: list[str]) -> None:
+    mentions = found(text, "en")
+    assert all((person, "PER") in mentions for person in people), mentions
+
+
+def test_a_double_barrelled_name_is_one_person() -> None:
+    mentions = found("The actress Catherine Zeta-Jones watched from the stands, her agent said.", "en")
+    assert ("Catherine", "PER") not in mentions and ("Jones", "PER") not in mentions, mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("He was represented by counsel K. Rajasegaran and Farah Nadia binti Hashim.", "Farah Nadia binti Hashim"),
+        ("Northport chief Ravi Shankar a/l Murugan said more ships called.", "Ravi Shankar a/l Murugan"),
+    ],
+)  # fmt: skip
+def test_the_fathers_name_after_a_patronym_is_part_of_an_english_persons_name(text: str, person: str) -> None:
+    mentions = found(text, "en")
+    assert (person, "PER") in mentions, mentions
