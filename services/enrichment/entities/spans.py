@@ -219,6 +219,7 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
         if label == "ORG":
             end = split_after_known_organisation(doc, i, end) or end
     if label == "ORG":
+        end = registered_in_end(doc, end)  # "Syarikat Northport (Malaysia) Bhd"
         while end < len(doc.words) and doc.words[end] in doc.gaz.org_suffixes:
             end += 1
         # "Dewan Orang Ramai Cherang Ruku", "Balai Kota Bandung": a building's name
@@ -274,12 +275,29 @@ def company_span(doc: Document, i: int) -> tuple[int, Label] | None:
         return None
     if doc.sentence_start(i) and doc.common(doc.words[i]):
         return None  # "Saham PT Aneka Tambang Tbk": the sentence's first word is no part of it
-    end = capitalised_run(doc, i, doc.grammar.company_connectors)
+    end = registered_in_end(doc, capitalised_run(doc, i, doc.grammar.company_connectors))
     if suffix >= end or any(doc.words[k] in doc.grammar.legal_prefixes for k in range(i + 1, suffix)):
         return None
     while suffix + 1 < end and doc.words[suffix + 1] in doc.gaz.org_suffixes:
         suffix += 1
     return suffix + 1, "ORG"
+
+
+def registered_in_end(doc: Document, end: int) -> int:
+    """The end of a company's name that goes on with the country it is registered in, in
+    brackets, and its legal form ("Northport (Malaysia) Bhd", "Nestle (M) Sdn Bhd"); else end."""
+    if not (
+        end + 1 < len(doc.words)
+        and doc.gaps[end] == " ("
+        and doc.capitalised[end]
+        and doc.gaps[end + 1] == ") "
+    ):
+        return end
+    legal_form_end = capitalised_run(doc, end + 1, frozenset())
+    legal_form = range(end + 1, min(legal_form_end, end + 3))
+    if legal_form and doc.words[legal_form[-1]] in doc.gaz.org_suffixes:
+        return legal_form[-1] + 1
+    return end
 
 
 def regional_branch(doc: Document, end: int, entry: Known) -> tuple[int, Known]:

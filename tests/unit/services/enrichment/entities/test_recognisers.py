@@ -347,3 +347,16 @@ def test_a_royal_title_inside_an_organisations_name_does_not_end_it() -> None:
 def test_a_place_that_ends_a_quote_is_no_speaker() -> None:
     text = '"Kami sudah mendirikan posko di Lubuk Pakam," kata Zainal.'
     assert ("Lubuk Pakam", "LOC") in found(text, "id")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "company"),
+    [
+        ("Northport (Malaysia) Bhd chief executive said more ships called.", "en", "Northport (Malaysia) Bhd"),
+        ("Syarikat Nestle (M) Sdn Bhd mencatat keuntungan.", "ms", "Syarikat Nestle (M) Sdn Bhd"),
+    ],
+)  # fmt: skip
+def test_a_company_name_goes_on_with_the_country_it_is_registered_in(
+    text: str, language: str, company: str
+) -> None:
+    assert (company, "ORG") in found(text, language)

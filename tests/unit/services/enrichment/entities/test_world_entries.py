@@ -41,3 +41,24 @@ def test_an_oil_block_named_alone_does_not_cut_the_company_named_after_it() -> N
     mentions = found(text, "id")
     assert ("PT Pertamina Hulu Rokan", "ORG") in mentions, mentions
     assert ("Rokan", "LOC") in mentions, mentions
+
+
+def test_the_coast_guards_of_the_south_china_sea_are_organisations() -> None:
+    text = "The China Coast Guard fired water cannon at a supply boat, the Philippine Coast Guard said."
+    mentions = found(text, "en")
+    assert ("China Coast Guard", "ORG") in mentions, mentions
+    assert ("Philippine Coast Guard", "ORG") in mentions, mentions
+    assert ("China", "LOC") not in mentions, mentions
+
+
+def test_fuel_and_commodity_acronyms_are_no_organisations() -> None:
+    text = "JERA buys LNG from Qatar, while LPG and CPO prices rose."
+    mentions = found(text, "en")
+    assert not {("LNG", "ORG"), ("LPG", "ORG"), ("CPO", "ORG")} & set(mentions), mentions
+
+
+def test_every_country_is_known_by_its_indonesian_name() -> None:
+    text = "Kasus terbanyak dilaporkan di Republik Demokratik Kongo, Burundi, dan Uganda."
+    mentions = found(text, "id")
+    for country in ("Burundi", "Uganda"):
+        assert (country, "LOC") in mentions, mentions
