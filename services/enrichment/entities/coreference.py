@@ -84,9 +84,10 @@ def _particles_before(doc: Document, k: int, full_name: str) -> int:
     return start
 
 
-def resolve_model_people(mentions: list[Mention]) -> list[Mention]:
+def resolve_model_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Names the statistical model labelled inconsistently ("Ravi" a person here, an
-    organisation there) follow the person named in full, who keeps the canonical name."""
+    organisation there) follow the person named in full, who keeps the canonical name; a
+    surname the model found without its particles gets them back ("Mr da Costa Pereira")."""
     full: dict[str, str] = {}
     for m in mentions:
         if m.label == "PER":
@@ -94,9 +95,26 @@ def resolve_model_people(mentions: list[Mention]) -> list[Mention]:
                 if len(part) > 2:
                     full.setdefault(part, m.canonical)
             full.setdefault(m.text, m.canonical)
+    full_names = {m.canonical for m in mentions if m.label == "PER" and " " in m.canonical}
     resolved = []
     for m in mentions:
         if m.entity_id is None and (m.text in full or all(part in full for part in m.text.split())):
             m = replace(m, label="PER", canonical=full.get(m.text, m.canonical))
+            m = _with_particles(doc, m, full_names)
         resolved.append(m)
     return resolved
+
+
+def _with_particles(doc: Document, mention: Mention, full_names: set[str]) -> Mention:
+    """A person's mention with the particles before it that a longer name of the text has
+    there too ("da Costa Pereira" of "Aderito da Costa Pereira")."""
+    k = bisect_left(doc.starts, mention.start)
+    if k == len(doc.starts) or doc.starts[k] != mention.start:
+        return mention
+    for full_name in sorted(full_names):
+        start = _particles_before(doc, k, full_name)
+        if start < k:
+            text = doc.text[doc.starts[start] : mention.end]
+            if f" {text.lower()} " in f" {full_name.lower()} ":
+                return replace(mention, text=text, start=doc.starts[start], canonical=full_name)
+    return mention

@@ -84,7 +84,7 @@ def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]
             guessed.add(mention)
     mentions.sort(key=lambda m: m.start)
     mentions = _with_fathers_names(text, _whole_names(text, mentions, gaz))
-    return resolve_model_people(_places_by_context(text, mentions, guessed, profile))
+    return resolve_model_people(doc, _places_by_context(text, mentions, guessed, profile))
 
 
 def _model_entities(doc: Document, mentions: list[Mention]) -> list[tuple[int, int, Label]]:
