@@ -326,6 +326,8 @@ def test_a_pair_written_with_a_slash_is_two_people_and_later_two_short_names() -
          "en", "Marissa de Souza", "de Souza"),
         ("Kapal itu dinakhodai Pieter van Wyk, 56, dari Afrika Selatan. Van Wyk dan kru dibawa ke jeti.",
          "ms", "Pieter van Wyk", "Van Wyk"),
+        ("Her Timorese counterpart Aderito da Costa Pereira met her in Atambua. Mr da Costa Pereira said "
+         "the settlement would help.", "en", "Aderito da Costa Pereira", "da Costa Pereira"),
     ],
 )  # fmt: skip
 def test_a_surname_named_again_keeps_its_particles(text: str, language: str, full: str, later: str) -> None:
