@@ -93,7 +93,9 @@ _DATELINE_SHAPES = tuple(
         # DENPASAR, Bali - : a city in capitals, then its island or province in title case
         rf"{_CAPITALS_PLACE}\s*,\s*{_TITLE_REGION}{_DASH}",
         rf"{_PLACE}{_DASH_OR_COLON}",  # SINGAPORE - / KUALA LUMPUR:
+        rf"{_DOMAIN_PUBLISHER}{_DASH}{_PLACE}\.\s+",  # KONTAN.CO.ID - JAKARTA.
         rf"{_DOMAIN_PUBLISHER}{_DASH}",  # Suara.com -
+        rf"{_PLACE}\.\s+",  # Jakarta. The Health Ministry ... (a known place alone, then a full stop)
     )
 )
 _LONGEST_DATELINE = 60

@@ -18,6 +18,8 @@ from kabar.services.common.dateline import dateline_end, parse_dateline
         ("Surabaya, Detik -- Gempa mengguncang", "Gempa mengguncang"),
         ("Suara.com - Badan Nasional", "Badan Nasional"),
         ("DENPASAR, Bali - The Bali administration", "The Bali administration"),
+        ("KONTAN.CO.ID - JAKARTA. Kementerian Investasi mencatat", "Kementerian Investasi mencatat"),
+        ("Jakarta. The Health Ministry will expand", "The Health Ministry will expand"),
     ],
 )
 def test_the_story_starts_after_the_dateline(text: str, story: str) -> None:
@@ -49,6 +51,12 @@ def test_a_title_case_place_the_gazetteer_knows_is_a_dateline_without_a_publishe
     text: str, place: str
 ) -> None:
     assert parse_dateline(text).place == place
+
+
+def test_a_word_and_a_full_stop_is_a_dateline_only_when_a_place_a_dateline_names() -> None:
+    """A known city ("Jakarta. The ministry ..."), not a word ("Pemerintah. Itu ...") nor a province."""
+    assert dateline_end("Pemerintah. Itu sebabnya anggaran naik.") == 0
+    assert dateline_end("Jawa Tengah. Provinsi itu menargetkan panen.") == 0
 
 
 def test_a_title_case_province_alone_is_no_dateline() -> None:
