@@ -33,14 +33,17 @@ class Known:
 
 
 INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
+POSSESSIVE = ("'s", "’s")
 
 
 def word_of(token: str) -> str:
     """A token as the extractor sees it: a trailing full stop ends the sentence, not the word,
-    unless it closes initials inside a name ("Jalan M.H. Thamrin")."""
-    if token[-1:] != ".":
-        return token
-    return token if INITIALS.fullmatch(token) else token.rstrip(".")
+    unless it closes initials inside a name ("Jalan M.H. Thamrin"); a possessive ends the
+    name before it ("Japan's"), and a name the gazetteer holds with one ("United Nations
+    Children's Fund") is looked up the way a text's words are read."""
+    if token[-1:] == "." and not INITIALS.fullmatch(token):
+        token = token.rstrip(".")
+    return token[:-2] if len(token) > 3 and token[-2:] in POSSESSIVE else token
 
 
 def tokens_of(text: str) -> tuple[str, ...]:

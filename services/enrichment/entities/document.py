@@ -13,7 +13,7 @@ from kabar.services.enrichment.gazetteer import TOKEN, Gazetteer, Known, Label, 
 from kabar.services.enrichment.grammar import grammar
 
 COMMON_ZIPF = 4.3  # above this, a lone sentence-initial word is far more likely a word than a name
-POSSESSIVE = ("'s", "’s")
+NAME_GAPS = ("", ",", "-", "'", "'s", "’s")  # what may stand between two words of a known name
 SENTENCE_BREAK = re.compile(r"[.!?:\n\"“]")
 HYPHEN_BEFORE_LETTER = re.compile(r"-[^\W\d_]")
 MONEY = re.compile(r"(?:RM|Rp|S\$|US\$)\s?\d")
@@ -39,13 +39,7 @@ class Mention:
 def tokenize(text: str) -> tuple[list[str], list[int]]:
     """The words of a text and where each starts (parallel lists: the rules index both)."""
     matches = list(TOKEN.finditer(text))
-    words = [match.group() for match in matches]
-    for k, word in enumerate(words):
-        if word[-1] == ".":
-            word = words[k] = word_of(word)
-        if len(word) > 3 and word[-2:] in POSSESSIVE:  # a possessive ends the name before it
-            words[k] = word[:-2]
-    return words, [match.start() for match in matches]
+    return [word_of(match.group()) for match in matches], [match.start() for match in matches]
 
 
 def is_capitalised(word: str) -> bool:
@@ -130,10 +124,11 @@ class Document:
             if self.gaps[k][:1] == "." and self.name_abbreviation(k - 1):
                 self.gaps[k] = self.gaps[k][1:]
         # within one name, words are separated by spaces only, or by the commas and hyphens
-        # of names like "Badan Meteorologi, Klimatologi, dan Geofisika"
+        # of names like "Badan Meteorologi, Klimatologi, dan Geofisika", or the possessive of
+        # one like "United Nations Children's Fund"
         # a name never runs over a line break ("... Kantor Pemkab Sidoarjo\n\nKasus ini"):
         # headlines and paragraphs end there
-        self.name_gap = [g.strip() in ("", ",", "-", "'") and "\n" not in g for g in self.gaps]
+        self.name_gap = [g.strip() in NAME_GAPS and "\n" not in g for g in self.gaps]
         # joined[i]: token i continues the span that token i-1 is in (only spaces between)
         self.joined = [gap.isspace() and "\n" not in gap for gap in self.gaps]
         if self.joined:

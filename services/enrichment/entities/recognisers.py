@@ -71,6 +71,9 @@ def titled_person(doc: Document, i: int) -> Proposal | None:
     title_end = doc.title_ends[i]
     if title_end is None:
         return None
+    known = known_at(doc, i)
+    if known is not None and known[0] > title_end and known[1].label != "PER":
+        return None  # "Attorney-General's Chambers": a body the gazetteer knows, named after an office
     named = kind_named_last_span(doc, i) if "kind_named_last" in doc.profile.recognisers else None
     if (
         named is not None

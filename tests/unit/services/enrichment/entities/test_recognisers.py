@@ -360,3 +360,27 @@ def test_a_company_name_goes_on_with_the_country_it_is_registered_in(
     text: str, language: str, company: str
 ) -> None:
     assert (company, "ORG") in found(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("The United Nations Children's Fund (UNICEF) said it was sending kits.", "United Nations Children's Fund", "ORG"),
+        ("Landslides cut the road to Fraser's Hill on Sunday, police said.", "Fraser's Hill", "LOC"),
+    ],
+)  # fmt: skip
+def test_a_known_name_with_a_possessive_inside_is_found_whole(text: str, name: str, label: str) -> None:
+    assert (name, label) in found(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("A prosecutor from the Attorney-General's Chambers said the prosecution would appeal.",
+         "Attorney-General's Chambers", "ORG"),
+        ("The final will be played at the Sultan Ibrahim Stadium in Johor on Saturday.", "Sultan Ibrahim Stadium",
+         "LOC"),
+    ],
+)  # fmt: skip
+def test_a_known_name_opening_with_a_title_is_that_name_not_a_title(text: str, name: str, label: str) -> None:
+    assert (name, label) in found(text, "en")
