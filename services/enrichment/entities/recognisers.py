@@ -585,9 +585,19 @@ def english_person(doc: Document, i: int) -> Proposal:
         return Proposal((), i + 1)  # "Goalkeeper Khairul Anuar Ismail": the role opens the sentence
     if doc.words[i] in doc.gaz.demonyms and end - i >= 3 and name_like(words[1:], doc.gaz):
         return Proposal((doc.mention(i + 1, end, "PER"),), end)  # "Colombian Andres Felipe Rojas"
-    if _english_person_cue(doc, i, end):
+    if _english_person_cue(doc, i, end) or _regional_full_name(doc, i, end):
         return Proposal((doc.mention(i, end, "PER"),), end)
     return Proposal((), end)
+
+
+def _regional_full_name(doc: Document, i: int, end: int) -> bool:
+    """Whether tokens i to end are a full name of the region's people, every word a given
+    name or surname the gazetteer lists ("Kim Do-hyun", "Siti Aminah"), which the English
+    model often misses. A capitalised word right after it ("Lee Siew Mei", a month's name
+    too) leaves the judgement to the model, which reads the name whole."""
+    names = [w for w in doc.words[i:end] if w not in doc.grammar.person_connectors]
+    capital_next = end < len(doc.words) and doc.joined[end] and doc.capitalised[end]
+    return len(names) >= 2 and not capital_next and all(w in doc.gaz.name_parts for w in names)
 
 
 def regional_person_or_place(doc: Document, i: int) -> Proposal:

@@ -376,3 +376,8 @@ def test_a_double_barrelled_name_is_one_person() -> None:
 def test_the_fathers_name_after_a_patronym_is_part_of_an_english_persons_name(text: str, person: str) -> None:
     mentions = found(text, "en")
     assert (person, "PER") in mentions, mentions
+
+
+def test_a_full_name_of_listed_regional_names_is_an_english_person_without_a_cue() -> None:
+    text = "Ng Jun Hao and Tan Zhi Wei stunned world No. 1 Kim Do-hyun and Park Sung-min of South Korea."
+    assert ("Kim Do-hyun", "PER") in found(text, "en")
