@@ -387,6 +387,14 @@ def kind_named_last_span(doc: Document, i: int) -> tuple[int, Label] | None:
     ):
         return None
     run_end = end = capitalised_run(doc, i, doc.grammar.connectors)
+    for k in range(i + 1, run_end - 2):
+        home = (
+            known_at(doc, k + 2)
+            if doc.words[k] in doc.gaz.org_suffixes and doc.words[k + 1] == "of"
+            else None
+        )
+        if home is not None and home[1].label == "LOC":
+            return k + 1, "ORG"  # "JERA Co Inc of Japan": the legal form ends the name, "of" its home
     # "Singapore Institute of Technology", "National Union of the Teaching Profession",
     # "Badminton Association of Malaysia": what follows "of" after an organisation's word
     # belongs to its name, whatever its last word is

@@ -384,3 +384,15 @@ def test_a_known_name_with_a_possessive_inside_is_found_whole(text: str, name: s
 )  # fmt: skip
 def test_a_known_name_opening_with_a_title_is_that_name_not_a_title(text: str, name: str, label: str) -> None:
     assert (name, label) in found(text, "en")
+
+
+def test_a_companys_legal_form_ends_its_name_before_the_country_it_is_from() -> None:
+    text = "Gas will be supplied to JERA Co Inc of Japan and Korea Gas Corp (Kogas) for 10 years."
+    mentions = found(text, "en")
+    for name, label in (
+        ("JERA Co Inc", "ORG"),
+        ("Japan", "LOC"),
+        ("Korea Gas Corp", "ORG"),
+        ("Kogas", "ORG"),
+    ):
+        assert (name, label) in mentions, mentions
