@@ -62,3 +62,10 @@ def test_every_country_is_known_by_its_indonesian_name() -> None:
     mentions = found(text, "id")
     for country in ("Burundi", "Uganda"):
         assert (country, "LOC") in mentions, mentions
+
+
+def test_taiwan_by_the_name_it_competes_under_and_a_prison_are_places() -> None:
+    text = "Japan's Haruka Shimizu beat Chinese Taipei's Chou Wei-lun. He spent 14 months in Kajang Prison."
+    mentions = found(text, "en")
+    assert ("Chinese Taipei", "LOC") in mentions, mentions
+    assert ("Kajang Prison", "LOC") in mentions, mentions
