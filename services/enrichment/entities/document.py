@@ -115,6 +115,8 @@ class Document:
         self.words, self.starts = tokenize(text)
         self.ends = [start + len(word) for word, start in zip(self.words, self.starts, strict=True)]
         self.local_aliases: dict[tuple[str, ...], Known] = {}  # acronyms this text introduced
+        # character spans the rules read as names of nothing ("Malaysia Open"): no model adds to them
+        self.nameless: list[tuple[int, int]] = []
         # gaps[i]: the characters between token i-1 and token i
         self.gaps = [text[end:start] for end, start in zip([0, *self.ends], self.starts, strict=False)]
         # an abbreviation's full stop does not end the name it opens ("RSUP Dr. Hasan Sadikin")

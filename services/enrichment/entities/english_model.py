@@ -57,6 +57,8 @@ def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]
     organisations = {legal_core(m.text, gaz): m for m in mentions if m.label == "ORG" and m.entity_id is None}
     guessed: set[Mention] = set()  # the model's, which context may correct
     for ent_start, ent_end, label in _model_entities(doc, mentions):
+        if any(start < ent_end and ent_start < end for start, end in doc.nameless):
+            continue  # "Malaysia Open": the rules read an event there, not the country
         overlapping = [m for m in mentions if m.start < ent_end and ent_start < m.end]
         # a person's full name wins over the name parts that coreference found inside it, and
         # those parts say it is a person's, whatever the model calls it ("Ketut" in "Ketut Wirawan");
@@ -131,7 +133,7 @@ def _unexplained_words(doc: Document, mentions: list[Mention]) -> list[int]:
     letter alone, a number, a sum of money), nor a common or function word capitalised only
     because it opens a sentence, unless an unlinked person's name follows it, which the model
     may take whole ("De Vries" where coreference found "Vries")."""
-    covered = sorted((m.start, m.end) for m in mentions)
+    covered = sorted([*((m.start, m.end) for m in mentions), *doc.nameless])
     unlinked_people = {m.start for m in mentions if m.label == "PER" and m.entity_id is None}
     gaz, profile = doc.gaz, doc.profile
     titled_to = 0  # the end of the title the scan is in
@@ -235,8 +237,10 @@ def _places_by_context(
 ) -> list[Mention]:
     """The model calls many of the region's smaller places people or organisations; a name
     it labelled is a place when listed with places the gazetteer knows ("Miri, Bekenu and
-    Niah", "between Manggarai and Depok") or when what surrounds it says place and it is no
-    English word ("in Lambir", "Sebuyau assemblyman")."""
+    Niah", "between Manggarai and Depok") or with places alone ("Waena, Abepura and Entrop"),
+    when it follows a place as the province follows its town ("in Masinloc, Zambales, the
+    coastal town"), or when what surrounds it says place and it is no English word ("in
+    Lambir", "Sebuyau assemblyman")."""
     places = list(mentions)
     # runs of mentions listed one after another, split where anything else comes between
     runs: list[list[int]] = []
@@ -248,10 +252,23 @@ def _places_by_context(
     for run in runs:
         separators = {text[places[a].end : places[b].start] for a, b in itertools.pairwise(run)}
         enumerated = separators - {", "}
-        if enumerated and any(places[k].label == "LOC" and places[k].entity_id for k in run):
+        others_places = len(run) >= 3 and sum(places[k].label != "LOC" for k in run) == 1
+        if enumerated and (
+            others_places or any(places[k].label == "LOC" and places[k].entity_id for k in run)
+        ):
             for k in run:
                 if places[k] in guessed and places[k].entity_id is None:
                     places[k] = replace(places[k], label="LOC")
+    for k in range(1, len(places)):
+        mention, town = places[k], places[k - 1]
+        province = (
+            town.label == "LOC"
+            and text[town.end : mention.start] == ", "
+            and text[mention.end : mention.end + 1] in (",", ".")
+            and " " not in mention.text
+        )
+        if province and mention in guessed and mention.entity_id is None and mention.label != "LOC":
+            places[k] = replace(mention, label="LOC")
     for k, mention in enumerate(places):
         unknown_word = mention in guessed and mention.entity_id is None and " " not in mention.text
         before = text[max(mention.start - 12, 0) : mention.start]

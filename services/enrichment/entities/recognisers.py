@@ -58,6 +58,7 @@ class Proposal(NamedTuple):
     mentions: tuple[Mention, ...]
     end: int
     acronyms: tuple[Mention, ...] = ()
+    nameless: bool = False  # the span is a name of nothing: an event, a law
 
 
 Recogniser = Callable[[Document, int], Proposal | None]
@@ -294,9 +295,8 @@ def event_or_law(doc: Document, i: int) -> Proposal | None:
     Anti-Corruption Commission Act"): neither is a person, organisation or place, and the
     places and organisations inside them are not mentioned for themselves."""
     end = capitalised_run(doc, i, doc.grammar.connectors)
-    return (
-        Proposal((), end) if end - i >= 2 and doc.words[end - 1] in doc.profile.event_and_law_ends else None
-    )
+    named_nothing = end - i >= 2 and doc.words[end - 1] in doc.profile.event_and_law_ends
+    return Proposal((), end, nameless=True) if named_nothing else None
 
 
 # --------------------------------------------------------------------------- the gazetteer
@@ -812,6 +812,8 @@ def recognise(doc: Document) -> list[Mention]:
             i += 1
             continue
         mentions.extend(proposal.mentions)
+        if proposal.nameless:
+            doc.nameless.append((doc.starts[i], doc.ends[proposal.end - 1]))
         for acronym in proposal.acronyms:
             doc.local_aliases[(acronym.text,)] = Known(
                 acronym.entity_id, acronym.canonical, acronym.label, "acronym", None

@@ -62,3 +62,24 @@ def test_the_models_names_in_later_sentences_are_at_their_places_in_the_text() -
 def test_a_sentences_common_first_word_before_a_persons_later_name_is_read_with_it() -> None:
     text = "Dutch State Secretary Marieke de Vries visited Jakarta. De Vries added that talks went well."
     assert ("De Vries", "PER") in [(m.text, m.label) for m in extract_entities(text, "en")]
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(m.text, m.label) for m in extract_entities(text, "en")]
+
+
+def test_the_model_adds_nothing_inside_an_event_the_rules_read() -> None:
+    mentions = found("They beat Denmark 22-20 to reach the Malaysia Open semi-finals at the Axiata Arena.")
+    assert ("Malaysia", "LOC") not in mentions, mentions
+
+
+def test_a_name_listed_with_places_alone_is_a_place() -> None:
+    mentions = found("The worst-hit areas were Waena, Abepura and Entrop, where mud swept through homes.")
+    assert ("Entrop", "LOC") in mentions, mentions
+
+
+def test_a_name_after_a_town_and_a_comma_is_its_province() -> None:
+    mentions = found(
+        "Fishermen in Masinloc, Zambales, the coastal town closest to the shoal, say catches fell."
+    )
+    assert ("Zambales", "LOC") in mentions, mentions
