@@ -56,6 +56,7 @@ def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]
     # "PT Pelni (Persero)" the rules found is the organisation a later "Pelni" names
     organisations = {legal_core(m.text, gaz): m for m in mentions if m.label == "ORG" and m.entity_id is None}
     guessed: set[Mention] = set()  # the model's, which context may correct
+    unsupported: set[Mention] = set()  # the model's alone, where the rules saw no name
     for ent_start, ent_end, label in _model_entities(doc, mentions):
         if any(start < ent_end and ent_start < end for start, end in doc.nameless):
             continue  # "Malaysia Open": the rules read an event there, not the country
@@ -84,9 +85,34 @@ def with_model_mentions(doc: Document, mentions: list[Mention]) -> list[Mention]
         if mention is not None:
             mentions.append(mention)
             guessed.add(mention)
+            if not overlapping:
+                unsupported.add(mention)
     mentions.sort(key=lambda m: m.start)
     mentions = _with_fathers_names(text, _whole_names(text, mentions, gaz))
-    return resolve_model_people(doc, _places_by_context(text, mentions, guessed, profile))
+    mentions = _places_by_context(text, mentions, guessed, profile)
+    return resolve_model_people(doc, _without_lone_guesses(mentions, unsupported, gaz))
+
+
+def _without_lone_guesses(
+    mentions: list[Mention], unsupported: set[Mention], gaz: Gazetteer
+) -> list[Mention]:
+    """Drops the model's one-word people that nothing else supports: no given name or surname
+    of the region, and no part of a person named in full in the text. Stories introduce a
+    person in full (or the rules find a mononym by its age or role), so a lone word the model
+    calls a person is most often a team, a service or a thing ("the Sailors", "Whoosh")."""
+    named_in_full = {part for m in mentions if m.label == "PER" and " " in m.text for part in m.text.split()}
+    return [
+        m
+        for m in mentions
+        if not (
+            m in unsupported
+            and m.label == "PER"
+            and m.entity_id is None
+            and " " not in m.text
+            and m.text not in gaz.name_parts
+            and m.text not in named_in_full
+        )
+    ]
 
 
 def _model_entities(doc: Document, mentions: list[Mention]) -> list[tuple[int, int, Label]]:

@@ -83,3 +83,13 @@ def test_a_name_after_a_town_and_a_comma_is_its_province() -> None:
         "Fishermen in Masinloc, Zambales, the coastal town closest to the shoal, say catches fell."
     )
     assert ("Zambales", "LOC") in mentions, mentions
+
+
+def test_a_lone_word_the_model_calls_a_person_with_nothing_to_support_it_is_dropped() -> None:
+    text = (
+        "KCIC president director Dadan Ramdhani said the Whoosh service now ran 62 trips a day. "
+        "Benchmark palm oil futures on Bursa Malaysia Derivatives rose 1.2 per cent."
+    )
+    mentions = found(text)
+    assert ("Whoosh", "PER") not in mentions and ("Benchmark", "PER") not in mentions, mentions
+    assert ("Dadan Ramdhani", "PER") in mentions, mentions
