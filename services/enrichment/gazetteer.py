@@ -74,6 +74,9 @@ class Gazetteer:
     demonyms: frozenset[str]  # "Colombian Andres Felipe Rojas": the nationality, not the name
     honorifics: frozenset[tuple[str, ...]]
     org_heads: frozenset[str]
+    # head words of more than one word ("Direktorat Jenderal"): a rank inside one is the
+    # name's, not the title of a person named next
+    org_head_phrases: frozenset[tuple[str, ...]]
     org_suffixes: frozenset[str]
     loc_heads: frozenset[str]
     compass: frozenset[str]  # "Utara", "North": a place's name may end in one
@@ -191,6 +194,7 @@ def gazetteer() -> Gazetteer:
         demonyms=frozenset(demonyms),
         honorifics=honorifics,
         org_heads=frozenset(heads),
+        org_head_phrases=frozenset(words for words in map(tokens_of, cues["org_heads"]) if len(words) > 1),
         org_suffixes=frozenset(s.strip("()") for s in cues["org_suffixes"]),
         loc_heads=frozenset(tokens_of(h)[0] for h in cues["loc_heads"] if tokens_of(h)),
         compass=frozenset(word for point in cues["compass"] for word in point.values() if " " not in word),

@@ -484,7 +484,9 @@ def with_acronym(doc: Document, mentions: list[Mention], end: int) -> Proposal:
     known = doc.gaz.lookup((acronym,))
     # an organisation's acronym may come from its other-language name ("Indonesian Palm Oil
     # Association (GAPKI)"); a place's must fit its initials ("Kuching (KUTS)" is not Kuching)
-    fits = initials_fit(acronym, long_form.text) or (long_form.label == "ORG" and is_acronym(acronym))
+    fits = initials_fit(acronym, long_form.text) or (
+        long_form.label == "ORG" and (is_acronym(acronym) or syllables_fit(acronym, long_form.text))
+    )
     if known is None and not fits:
         return Proposal(tuple(mentions), end)
     linked = Mention(
@@ -566,6 +568,28 @@ def long_form_start(doc: Document, i: int, end: int, acronym: str) -> int | None
     start = bisect_right(doc.starts, doc.starts[i] + position) - 1
     capitalised_words = sum(doc.capitalised[start:end])
     return start if capitalised_words <= len(letters) + 1 else None
+
+
+def syllables_fit(acronym: str, long_form: str) -> bool:
+    """Whether "(Abbr)" is made of the first letters of the last words of the name before it,
+    as Indonesian syllable acronyms are ("Pengadilan Tindak Pidana Korupsi (Tipikor)": ti-pi-kor,
+    the court's kind named by the offence)."""
+    words = [w.lower() for w in long_form.split()]
+    letters = acronym.lower()
+    return len(letters) >= 4 and any(
+        len(words) - k >= 2 and _prefixes_spell(letters, words[k:]) for k in range(len(words))
+    )
+
+
+def _prefixes_spell(letters: str, words: list[str]) -> bool:
+    """Whether letters are a prefix of each word in turn, every word giving at least one."""
+    if not words:
+        return not letters
+    first, rest = words[0], words[1:]
+    return any(
+        letters[:n] == first[:n] and _prefixes_spell(letters[n:], rest)
+        for n in range(1, min(len(first), len(letters) - len(rest)) + 1)
+    )
 
 
 def initials_fit(acronym: str, long_form: str) -> bool:

@@ -196,7 +196,16 @@ def org_or_place_span(doc: Document, i: int) -> tuple[int, Label] | None:
     # "Polres Bantul AKP Rina Sari", "Bank Indonesia Governor Perry Warjiyo": a rank or an
     # office's title starts the person after the name
     end = next(
-        (k for k in range(i + 1, end) if doc.words[k] in doc.grammar.ranks or office_title(doc, k)), end
+        (
+            k
+            for k in range(i + 1, end)
+            if (
+                doc.words[k] in doc.grammar.ranks
+                and tuple(doc.words[i : k + 1]) not in doc.gaz.org_head_phrases
+            )
+            or office_title(doc, k)
+        ),
+        end,
     )
     if end == i + 1 and end < len(doc.words) and doc.joined[end] and doc.capitalised[end]:
         end += 1  # after a head word, even a common word is a name: "Taman Pertama", "Kota Lama"

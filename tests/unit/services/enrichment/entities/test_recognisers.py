@@ -396,3 +396,15 @@ def test_a_companys_legal_form_ends_its_name_before_the_country_it_is_from() -> 
         ("Kogas", "ORG"),
     ):
         assert (name, label) in mentions, mentions
+
+
+def test_a_syllable_acronym_of_the_last_words_names_the_organisation() -> None:
+    text = "Majelis hakim Pengadilan Tindak Pidana Korupsi (Tipikor) Surabaya menjatuhkan vonis. Hakim Tipikor berkata."
+    mentions = [(m.text, m.label, m.canonical) for m in extract_entities(text, "id")]
+    assert mentions.count(("Tipikor", "ORG", "Pengadilan Tindak Pidana Korupsi")) == 2, mentions
+
+
+def test_a_rank_inside_an_organisations_head_is_part_of_its_name() -> None:
+    text = "Kapal itu ditangkap Direktorat Jenderal Pengawasan Sumber Daya Kelautan dan Perikanan (PSDKP) di Batam."
+    name = "Direktorat Jenderal Pengawasan Sumber Daya Kelautan dan Perikanan"
+    assert (name, "ORG") in found(text, "id")
