@@ -99,7 +99,8 @@ def _without_lone_guesses(
     """Drops the model's one-word people that nothing else supports: no given name or surname
     of the region, and no part of a person named in full in the text. Stories introduce a
     person in full (or the rules find a mononym by its age or role), so a lone word the model
-    calls a person is most often a team, a service or a thing ("the Sailors", "Whoosh")."""
+    calls a person is most often a service or a thing ("the Whoosh service", "Benchmark palm
+    oil futures")."""
     named_in_full = {part for m in mentions if m.label == "PER" and " " in m.text for part in m.text.split()}
     return [
         m

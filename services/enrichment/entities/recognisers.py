@@ -224,7 +224,7 @@ PAIR_HYPHEN = re.compile(r"(?<=[a-z])-(?=[A-Z])")
 
 
 def hyphenated_pair(doc: Document, i: int) -> Proposal | None:
-    """A doubles pair written with a hyphen ("Lee Jae-won-Park Min-seok", "Chong Mei
+    """A doubles pair written with a hyphen ("Kittiya Srisuk-Ploy Chanthavong", "Chong Mei
     Xuan-Nurul Syafiqah binti Azman"): two people, when each side is a name of two words or
     more that no gazetteer entry explains. One word on a side is a double-barrelled name."""
     end = person_name_end(doc, i)
@@ -571,8 +571,8 @@ def long_form_start(doc: Document, i: int, end: int, acronym: str) -> int | None
 
 
 def syllables_fit(acronym: str, long_form: str) -> bool:
-    """Whether "(Abbr)" is made of the first letters of the last words of the name before it,
-    as Indonesian syllable acronyms are ("Pengadilan Tindak Pidana Korupsi (Tipikor)": ti-pi-kor,
+    """Whether "(Abbr)" is made of the first letters of each of the last words of the name
+    before it, as Indonesian syllable acronyms are ("Pengadilan Tindak Pidana Korupsi (Tipikor)": ti-pi-kor,
     the court's kind named by the offence)."""
     words = [w.lower() for w in long_form.split()]
     letters = acronym.lower()
