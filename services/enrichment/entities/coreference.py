@@ -27,7 +27,9 @@ def resolve_people(doc: Document, mentions: list[Mention]) -> list[Mention]:
     ]
     resolved_to = 0
     for k, word in enumerate(doc.words):
-        if k < resolved_to or any(s <= doc.starts[k] < e for s, e in claimed):
+        if k < resolved_to or (word not in full_names and "/" not in word):
+            continue
+        if any(s <= doc.starts[k] < e for s, e in claimed):
             continue
         if word not in full_names:
             resolved.extend(_pair_of_short_names(doc, k, full_names))

@@ -39,7 +39,9 @@ class Mention:
 def tokenize(text: str) -> tuple[list[str], list[int]]:
     """The words of a text and where each starts (parallel lists: the rules index both)."""
     matches = list(TOKEN.finditer(text))
-    return [word_of(match.group()) for match in matches], [match.start() for match in matches]
+    words = [match.group() for match in matches]
+    # only a full stop or a possessive's "s" at the end can make a word differ from its token
+    return [word_of(w) if w[-1] in ".s" else w for w in words], [match.start() for match in matches]
 
 
 def is_capitalised(word: str) -> bool:
