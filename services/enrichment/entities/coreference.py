@@ -97,7 +97,7 @@ def resolve_model_people(doc: Document, mentions: list[Mention]) -> list[Mention
                 if len(part) > 2:
                     full.setdefault(part, m.canonical)
             full.setdefault(m.text, m.canonical)
-    full_names = {m.canonical for m in mentions if m.label == "PER" and " " in m.canonical}
+    full_names = sorted({m.canonical for m in mentions if m.label == "PER" and " " in m.canonical})
     resolved = []
     for m in mentions:
         if m.entity_id is None and (m.text in full or all(part in full for part in m.text.split())):
@@ -107,13 +107,13 @@ def resolve_model_people(doc: Document, mentions: list[Mention]) -> list[Mention
     return resolved
 
 
-def _with_particles(doc: Document, mention: Mention, full_names: set[str]) -> Mention:
+def _with_particles(doc: Document, mention: Mention, full_names: list[str]) -> Mention:
     """A person's mention with the particles before it that a longer name of the text has
     there too ("da Costa Pereira" of "Aderito da Costa Pereira")."""
     k = bisect_left(doc.starts, mention.start)
     if k == len(doc.starts) or doc.starts[k] != mention.start:
         return mention
-    for full_name in sorted(full_names):
+    for full_name in full_names:
         start = _particles_before(doc, k, full_name)
         if start < k:
             text = doc.text[doc.starts[start] : mention.end]

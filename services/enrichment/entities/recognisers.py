@@ -260,31 +260,23 @@ def person_by_initials(doc: Document, i: int) -> Proposal | None:
     would name ("berinisial AS" is no country)."""
     if not INITIALS.fullmatch(doc.words[i]):
         return None
-    k = i
-    # "NVH dan TQD", "AR (34), SH (29) dan MN (41)": the first initials of a list follow the cue
-    while (
-        previous := next(
-            (
-                j
-                for j in (k - 1, k - 2, k - 3)  # "SH (29) dan MN": an age and a word between
-                if j >= 0
-                and INITIALS.fullmatch(doc.words[j])
-                and _list_separator(doc, doc.ends[j], doc.starts[k])
-            ),
-            None,
-        )
-    ) is not None:
-        k = previous
-    if k == 0 or not doc.joined[k] or doc.words[k - 1].lower() not in doc.profile.initials_cues:
+    first = i  # "NVH dan TQD", "AR (34), SH (29) dan MN (41)": the list's first follows the cue
+    while (before := _initials_listed_before(doc, first)) is not None:
+        first = before
+    if first == 0 or not doc.joined[first] or doc.words[first - 1].lower() not in doc.profile.initials_cues:
         return None
     return Proposal((doc.mention(i, i + 1, "PER"),), i + 1)
 
 
-def _list_separator(doc: Document, start: int, end: int) -> bool:
-    """Whether the text from start to end separates two names of a list, each perhaps with
-    its age in brackets."""
-    age = BRACKETED_AGE.match(doc.text, start, end)
-    return doc.text[age.end() if age else start : end] in doc.profile.list_separators
+def _initials_listed_before(doc: Document, k: int) -> int | None:
+    """The initials listed right before token k, with perhaps an age and a word between
+    ("SH (29) dan MN"), or None."""
+    for j in range(k - 1, max(k - 4, -1), -1):
+        if INITIALS.fullmatch(doc.words[j]):
+            age = BRACKETED_AGE.match(doc.text, doc.ends[j], doc.starts[k])
+            between = doc.text[age.end() if age else doc.ends[j] : doc.starts[k]]
+            return j if between in doc.profile.list_separators else None
+    return None
 
 
 # --------------------------------------------------------------------------- names that are no entity
